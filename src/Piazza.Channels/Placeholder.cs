@@ -1,0 +1,1 @@
+namespace Piazza.Channels; internal static class Placeholder;

@@ -1,0 +1,316 @@
+using System.Text;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Piazza.ApiKeys;
+using Piazza.Audit;
+using Piazza.Channels;
+using Piazza.Offices;
+using Piazza.Organizations;
+using Piazza.Posts;
+using Piazza.Staff;
+using Piazza.Subscribers;
+using Piazza.Tenancy;
+using Piazza.Topics;
+
+namespace Piazza.Data;
+
+/// <summary>
+/// Piazza's one DbContext, for SQLite and PostgreSQL. Every organization-owned entity has a query
+/// filter on the current tenant: with no tenant set, those queries return nothing. Code that must
+/// work across organizations (sign-in, API key lookup, command-line verbs) says so with
+/// <c>IgnoreQueryFilters()</c>.
+/// </summary>
+public class PiazzaDb(DbContextOptions<PiazzaDb> options, TenantContext? tenant = null)
+    : IdentityUserContext<StaffUser, Guid>(options), IDataProtectionKeyContext
+{
+    private readonly TenantContext? _tenant = tenant;
+
+    /// <summary>The organization queries are limited to; null means none (nothing tenant-owned is visible).</summary>
+    public Guid? TenantId => _tenant?.OrganizationId;
+
+    public DbSet<Organization> Organizations => Set<Organization>();
+
+    public DbSet<OrganizationLanguage> OrganizationLanguages => Set<OrganizationLanguage>();
+
+    public DbSet<PopulationGroup> PopulationGroups => Set<PopulationGroup>();
+
+    public DbSet<Office> Offices => Set<Office>();
+
+    public DbSet<RoleAssignment> RoleAssignments => Set<RoleAssignment>();
+
+    public DbSet<Topic> Topics => Set<Topic>();
+
+    public DbSet<TopicName> TopicNames => Set<TopicName>();
+
+    public DbSet<Channel> Channels => Set<Channel>();
+
+    public DbSet<Subscriber> Subscribers => Set<Subscriber>();
+
+    public DbSet<SubscriberTopic> SubscriberTopics => Set<SubscriberTopic>();
+
+    public DbSet<Post> Posts => Set<Post>();
+
+    public DbSet<PostBody> PostBodies => Set<PostBody>();
+
+    public DbSet<PostStateChange> PostStateChanges => Set<PostStateChange>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every DateTime is UTC. SQLite returns them without a Kind; say so on the way back.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<StaffUser>(e =>
+        {
+            e.ToTable("staff_users");
+            e.Property(u => u.DisplayName).HasMaxLength(200);
+            e.Property(u => u.UiCulture).HasMaxLength(10);
+            e.HasIndex(u => u.OrganizationId);
+            e.HasMany(u => u.Roles).WithOne().HasForeignKey(r => r.UserId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Organization>().WithMany().HasForeignKey(u => u.OrganizationId).OnDelete(DeleteBehavior.Restrict);
+        });
+        builder.Entity<Microsoft.AspNetCore.Identity.IdentityUserClaim<Guid>>().ToTable("staff_user_claims");
+        builder.Entity<Microsoft.AspNetCore.Identity.IdentityUserLogin<Guid>>().ToTable("staff_user_logins");
+        builder.Entity<Microsoft.AspNetCore.Identity.IdentityUserToken<Guid>>().ToTable("staff_user_tokens");
+        builder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
+
+        builder.Entity<Organization>(e =>
+        {
+            e.Ignore(o => o.OrganizationId);
+            e.Property(o => o.Name).HasMaxLength(200);
+            e.Property(o => o.Slug).HasMaxLength(60);
+            e.Property(o => o.TimeZone).HasMaxLength(64);
+            e.HasIndex(o => o.Slug).IsUnique();
+            e.HasMany(o => o.Languages).WithOne().HasForeignKey(l => l.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(o => o.PopulationGroups).WithOne().HasForeignKey(g => g.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+            e.HasQueryFilter(o => o.Id == TenantId);
+        });
+        builder.Entity<OrganizationLanguage>(e =>
+        {
+            e.HasKey(l => new { l.OrganizationId, l.Tag });
+            e.Property(l => l.Tag).HasMaxLength(35);
+        });
+        builder.Entity<PopulationGroup>(e =>
+        {
+            e.Property(g => g.Name).HasMaxLength(200);
+            e.Property(g => g.Language).HasMaxLength(35);
+        });
+        builder.Entity<Office>(e =>
+        {
+            e.Property(o => o.Name).HasMaxLength(200);
+            e.Property(o => o.Email).HasMaxLength(256);
+            e.HasIndex(o => new { o.OrganizationId, o.Name }).IsUnique();
+            OwnedByOrganization(e);
+        });
+        builder.Entity<RoleAssignment>(e =>
+        {
+            e.Property(r => r.Language).HasMaxLength(35);
+            e.HasIndex(r => new { r.OrganizationId, r.UserId });
+            e.HasOne<Office>().WithMany().HasForeignKey(r => r.OfficeId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<Topic>(e =>
+        {
+            e.Property(t => t.Key).HasMaxLength(60);
+            e.HasIndex(t => new { t.OrganizationId, t.Key }).IsUnique();
+            e.HasMany(t => t.Names).WithOne().HasForeignKey(n => n.TopicId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Office>().WithMany().HasForeignKey(t => t.OfficeId).OnDelete(DeleteBehavior.SetNull);
+            OwnedByOrganization(e);
+        });
+        builder.Entity<TopicName>(e =>
+        {
+            e.HasKey(n => new { n.TopicId, n.Language });
+            e.Property(n => n.Language).HasMaxLength(35);
+            e.Property(n => n.Name).HasMaxLength(120);
+        });
+        builder.Entity<Channel>(e =>
+        {
+            e.Property(c => c.Name).HasMaxLength(200);
+            e.HasIndex(c => new { c.OrganizationId, c.Name }).IsUnique();
+            e.HasOne<Office>().WithMany().HasForeignKey(c => c.OfficeId).OnDelete(DeleteBehavior.SetNull);
+            OwnedByOrganization(e);
+        });
+        builder.Entity<Subscriber>(e =>
+        {
+            e.Property(s => s.Address).HasMaxLength(200);
+            e.Property(s => s.DisplayName).HasMaxLength(200);
+            e.Property(s => s.Languages).HasMaxLength(200);
+            e.Property(s => s.Language).HasMaxLength(35);
+            e.Property(s => s.ConsentEvidence).HasMaxLength(500);
+            e.Property(s => s.PolicyVersion).HasMaxLength(60);
+            e.Property(s => s.Source).HasMaxLength(200);
+            e.Ignore(s => s.LanguageList);
+            e.HasIndex(s => new { s.ChannelId, s.Address }).IsUnique();
+            e.HasIndex(s => new { s.OrganizationId, s.ChannelId, s.Status });
+            e.HasOne<Channel>().WithMany().HasForeignKey(s => s.ChannelId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(s => s.Topics).WithOne().HasForeignKey(t => t.SubscriberId).OnDelete(DeleteBehavior.Cascade);
+            OwnedByOrganization(e);
+        });
+        builder.Entity<SubscriberTopic>(e =>
+        {
+            e.HasKey(t => new { t.SubscriberId, t.TopicId });
+            e.HasIndex(t => new { t.TopicId, t.SubscriberId });
+            e.HasOne<Topic>().WithMany().HasForeignKey(t => t.TopicId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<Post>(e =>
+        {
+            e.HasIndex(p => new { p.OrganizationId, p.State });
+            e.HasOne<Topic>().WithMany().HasForeignKey(p => p.TopicId).OnDelete(DeleteBehavior.Restrict);
+            e.HasMany(p => p.Bodies).WithOne().HasForeignKey(b => b.PostId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(p => p.History).WithOne().HasForeignKey(h => h.PostId).OnDelete(DeleteBehavior.Cascade);
+            OwnedByOrganization(e);
+        });
+        builder.Entity<PostBody>(e =>
+        {
+            e.HasKey(b => new { b.PostId, b.Language });
+            e.Property(b => b.Language).HasMaxLength(35);
+            e.Property(b => b.Title).HasMaxLength(200);
+        });
+        builder.Entity<PostStateChange>(e => e.Property(h => h.Note).HasMaxLength(1000));
+        builder.Entity<AuditEntry>(e =>
+        {
+            e.Property(a => a.ActorId).HasMaxLength(100);
+            e.Property(a => a.ActorName).HasMaxLength(256);
+            e.Property(a => a.Action).HasMaxLength(100);
+            e.Property(a => a.ObjectType).HasMaxLength(60);
+            e.Property(a => a.ObjectId).HasMaxLength(100);
+            e.Property(a => a.Detail).HasMaxLength(1000);
+            e.Property(a => a.RemoteIp).HasMaxLength(64);
+            e.HasIndex(a => new { a.OrganizationId, a.At });
+            OwnedByOrganization(e);
+        });
+        builder.Entity<ApiKey>(e =>
+        {
+            e.Property(k => k.Name).HasMaxLength(200);
+            e.Property(k => k.Prefix).HasMaxLength(20);
+            e.Property(k => k.Hash).HasMaxLength(64);
+            e.Property(k => k.Scopes).HasMaxLength(1000);
+            e.HasIndex(k => k.Hash).IsUnique();
+            e.HasIndex(k => k.OrganizationId);
+            OwnedByOrganization(e);
+        });
+
+        foreach (var type in builder.Model.GetEntityTypes())
+        {
+            if (typeof(IOrgOwned).IsAssignableFrom(type.ClrType) && type.ClrType != typeof(Organization))
+            {
+                typeof(PiazzaDb).GetMethod(nameof(FilterByTenant), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+                    .MakeGenericMethod(type.ClrType).Invoke(this, [builder]);
+            }
+        }
+
+        ApplySnakeCaseNames(builder);
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        StampTenant();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        StampTenant();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>New rows get the current tenant; a write into another organization is refused.</summary>
+    private void StampTenant()
+    {
+        foreach (var entry in ChangeTracker.Entries<IOrgOwned>())
+        {
+            if (entry.State is not (EntityState.Added or EntityState.Modified) || entry.Entity is Organization)
+            {
+                continue;
+            }
+
+            if (entry.Entity.OrganizationId == Guid.Empty && TenantId is { } tenantId)
+            {
+                entry.Entity.OrganizationId = tenantId;
+            }
+
+            if (entry.Entity.OrganizationId == Guid.Empty)
+            {
+                throw new InvalidOperationException($"{entry.Entity.GetType().Name} has no organization.");
+            }
+
+            if (TenantId is { } current && entry.Entity.OrganizationId != current)
+            {
+                throw new InvalidOperationException($"{entry.Entity.GetType().Name} belongs to another organization.");
+            }
+        }
+    }
+
+    private void FilterByTenant<T>(ModelBuilder builder)
+        where T : class, IOrgOwned
+    {
+        if (typeof(T) == typeof(StaffUser))
+        {
+            // Sign-in looks users up by e-mail before any tenant is known; e-mails are unique
+            // across the deployment. Once signed in, the tenant limits the users visible.
+            builder.Entity<T>().HasQueryFilter(e => TenantId == null || e.OrganizationId == TenantId);
+            return;
+        }
+
+        builder.Entity<T>().HasQueryFilter(e => e.OrganizationId == TenantId);
+    }
+
+    private static void OwnedByOrganization<T>(Microsoft.EntityFrameworkCore.Metadata.Builders.EntityTypeBuilder<T> e)
+        where T : class, IOrgOwned =>
+        e.HasOne<Organization>().WithMany().HasForeignKey(x => x.OrganizationId).OnDelete(DeleteBehavior.Restrict);
+
+    private static void ApplySnakeCaseNames(ModelBuilder builder)
+    {
+        foreach (var entity in builder.Model.GetEntityTypes())
+        {
+            if (entity.GetTableName() is { } table && !table.Contains('_', StringComparison.Ordinal))
+            {
+                entity.SetTableName(SnakeCase(table));
+            }
+
+            foreach (var property in entity.GetProperties())
+            {
+                property.SetColumnName(SnakeCase(property.Name));
+            }
+        }
+    }
+
+    public static string SnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]) && char.IsUpper(name[i - 1]))))
+                {
+                    sb.Append('_');
+                }
+
+                sb.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : DateTime.SpecifyKind(v, DateTimeKind.Utc),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}
