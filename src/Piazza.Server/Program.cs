@@ -1,1 +1,37 @@
-var b = WebApplication.CreateBuilder(args); b.Build().Run();
+using Piazza.Server.Api;
+using Piazza.Server.Auth;
+using Piazza.Server.StaffConsole;
+using Piazza.Server.Data;
+using Piazza.Server.Health;
+using Piazza.Server.Hosting;
+
+// Piazza's server: the staff console, the HTTP API, public pages, webhooks and background work, in one process.
+// This file is the table of contents; each feature registers itself from its own folder.
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddPiazzaDatabase(builder.Configuration);   // Data/: SQLite (default) or PostgreSQL, one DbContext
+builder.Services.AddPiazzaFeatures(builder.Configuration);   // Hosting/: tenancy, actors, audit, feature services, channel catalog
+builder.Services.AddPiazzaAuth(builder.Configuration);       // Auth/: Identity for staff, API keys for the API
+builder.Services.AddPiazzaApi();                             // Api/: /api/v1, problem+json, OpenAPI
+builder.Services.AddPiazzaConsole();                         // StaffConsole/: Blazor staff console, it/en
+builder.Services.AddPiazzaHealth();                          // Health/: /healthz, /readyz
+
+var app = builder.Build();
+
+app.UsePiazzaErrors();        // problem+json for the API, an error page for the console
+app.UsePiazzaSecurityHeaders();
+app.UseRequestLocalization();
+app.UseAuthentication();
+app.UseTenant();              // the organization of the user or API key limits every query
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapStaticAssets();
+app.MapPiazzaHealth();
+app.MapPiazzaApi();
+app.MapPiazzaConsole();
+
+return await Cli.RunAsync(app, args);   // no verb: run the server; else migrate, seed-demo, create-org, …
+
+/// <summary>The server's entry point (public for the integration tests' WebApplicationFactory).</summary>
+public partial class Program;

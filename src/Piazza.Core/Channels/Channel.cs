@@ -12,7 +12,6 @@ public enum ChannelKind
     X = 4,
     Mastodon = 5,
     Web = 6,
-    Email = 7,
 }
 
 /// <summary>An account on a platform: a WhatsApp number, a WeChat official account, a Telegram channel…</summary>

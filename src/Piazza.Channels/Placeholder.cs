@@ -1,1 +1,0 @@
-namespace Piazza.Channels; internal static class Placeholder;

@@ -1,0 +1,13 @@
+namespace Piazza.Channels.Web;
+
+/// <summary>The municipality's own public pages and feeds served by Piazza.</summary>
+public static class WebChannel
+{
+    public static readonly ChannelDefinition Definition = new(
+        ChannelKind.Web,
+        "Web",
+        [
+            new("publicBaseUrl", "Public address of the site", Required: false, IsUrl: true),
+        ],
+        []);
+}

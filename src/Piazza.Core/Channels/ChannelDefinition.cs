@@ -1,0 +1,23 @@
+namespace Piazza.Channels;
+
+/// <summary>What configuring an account on one platform takes: its settings (shown back) and its secrets
+/// (encrypted at rest, never shown back). Each platform's folder in Piazza.Channels provides one.</summary>
+public sealed record ChannelDefinition(ChannelKind Kind, string DisplayName, IReadOnlyList<ChannelField> Settings, IReadOnlyList<ChannelField> Secrets);
+
+/// <summary>A setting or secret of a channel.</summary>
+/// <param name="Name">Its name in the API (camelCase).</param>
+/// <param name="Label">Its label in the console (English; translated through the resource files).</param>
+/// <param name="Required">Whether a live (non-sandbox) channel needs it.</param>
+/// <param name="IsUrl">Whether it must be an absolute http(s) URL (base URLs of the platform's API).</param>
+/// <param name="Default">Value used when not given.</param>
+public sealed record ChannelField(string Name, string Label, bool Required = true, bool IsUrl = false, string? Default = null);
+
+/// <summary>All known platforms, as registered by Piazza.Channels.</summary>
+public sealed class ChannelCatalog(IEnumerable<ChannelDefinition> definitions)
+{
+    private readonly Dictionary<ChannelKind, ChannelDefinition> _byKind = definitions.ToDictionary(d => d.Kind);
+
+    public IReadOnlyCollection<ChannelDefinition> All => _byKind.Values;
+
+    public ChannelDefinition? Find(ChannelKind kind) => _byKind.GetValueOrDefault(kind);
+}

@@ -1,0 +1,46 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Piazza.Common;
+
+namespace Piazza.Server.Api;
+
+/// <summary>Turns exceptions into RFC 7807 problem+json: invalid input → 400 naming each field, another
+/// organization's or a missing object → 404, a missing permission → 403, malformed JSON → 400.</summary>
+public sealed class ProblemMapping(IProblemDetailsService problems, ILogger<ProblemMapping> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ProblemDetails? problem = exception switch
+        {
+            ValidationFailedException v => new HttpValidationProblemDetails(v.Errors.ToDictionary(e => e.Key, e => e.Value))
+            {
+                Status = 400, Title = "The request has invalid fields.", Detail = string.Join(" ", v.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")),
+            },
+            NotFoundException nf => new ProblemDetails { Status = 404, Title = "Not found", Detail = $"There is no {nf.ObjectType} {nf.Id} in your organization." },
+            ForbiddenException f => new ProblemDetails { Status = 403, Title = "Forbidden", Detail = f.Message },
+            BadHttpRequestException { InnerException: JsonException json } => BadJson(json),
+            BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = bad.Message },
+            _ => null,
+        };
+        if (problem is null)
+        {
+            logger.LogError(exception, "Unhandled error on {Path}", httpContext.Request.Path);
+            return false;
+        }
+
+        httpContext.Response.StatusCode = problem.Status ?? 400;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static HttpValidationProblemDetails BadJson(JsonException json)
+    {
+        var field = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? "body" : JsonPathToField(json.Path);
+        return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = ["This value is not valid here (wrong type or format)."] })
+        {
+            Status = 400, Title = "The request body is not valid JSON for this operation.", Detail = $"{field}: the value has the wrong type or format.",
+        };
+    }
+
+    private static string JsonPathToField(string path) => path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+}

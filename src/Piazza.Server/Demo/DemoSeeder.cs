@@ -1,0 +1,143 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Piazza.Channels;
+using Piazza.Data;
+using Piazza.Offices;
+using Piazza.Organizations;
+using Piazza.Server.Hosting;
+using Piazza.Staff;
+using Piazza.Subscribers;
+using Piazza.Topics;
+
+namespace Piazza.Server.Demo;
+
+/// <summary>The demo municipality, "Comune di Prato (demo)": offices, topics in Italian and Chinese, one staff
+/// user per role, sandbox channels and invented subscribers. Everything goes through the feature services, so
+/// the demo obeys the same rules as real data.</summary>
+public sealed class DemoSeeder(IServiceProvider services, IOptions<DemoOptions> options, TimeProvider time)
+{
+    public const string Slug = "prato-demo";
+    public const string AdminEmail = "admin@prato.demo";
+
+    public sealed record Result(Guid OrganizationId, string Password, IReadOnlyList<(string Email, string Role)> Users);
+
+    /// <summary>Creates the demo unless an organization with its slug exists; returns null then.</summary>
+    public async Task<Result?> SeedAsync(CancellationToken ct)
+    {
+        await using (var scope = services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PiazzaDb>();
+            if (await db.Organizations.IgnoreQueryFilters().AnyAsync(o => o.Slug == Slug, ct))
+            {
+                return null;
+            }
+        }
+
+        Organization org;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PiazzaDb>();
+            org = await OrganizationService.CreateAsync(db, "Comune di Prato (demo)", Slug, ["it", "zh"], time, ct);
+        }
+
+        await using var s = ActorOverride.ForOrganization(services, org.Id);
+        var sp = s.ServiceProvider;
+        await sp.GetRequiredService<OrganizationService>().UpdateAsync(new OrganizationInput(
+            "Comune di Prato (demo)", "Europe/Rome", 198_326, null,
+            [
+                new("Residenti di cittadinanza cinese", "zh", 33_000),
+                new("Residenti di altre cittadinanze straniere", null, 30_000),
+                new("Studenti delle scuole comunali", "it", 9_500),
+            ]), ct);
+
+        var officeService = sp.GetRequiredService<OfficeService>();
+        var communication = await officeService.CreateAsync(new("Ufficio Comunicazione e Stampa", "comunicazione@prato.demo"), ct);
+        var immigration = await officeService.CreateAsync(new("Ufficio Immigrazione e Cittadinanza", "immigrazione@prato.demo"), ct);
+        var civil = await officeService.CreateAsync(new("Protezione Civile", "protezionecivile@prato.demo"), ct);
+        var schools = await officeService.CreateAsync(new("Servizi Educativi e Scuole", "scuole@prato.demo"), ct);
+
+        var topicService = sp.GetRequiredService<TopicService>();
+        (string Key, string It, string Zh, Guid Office)[] topics =
+        [
+            ("protezione-civile", "Protezione civile", "民防", civil.Id),
+            ("allerta-meteo", "Allerta meteo", "天气预警", civil.Id),
+            ("acqua", "Acqua", "供水", communication.Id),
+            ("traffico", "Traffico e viabilità", "交通", communication.Id),
+            ("farmacie-di-turno", "Farmacie di turno", "值班药店", communication.Id),
+            ("scuole", "Scuole", "学校", schools.Id),
+            ("cultura-eventi", "Cultura ed eventi", "文化活动", communication.Id),
+            ("tributi", "Tributi", "税务", communication.Id),
+            ("rifiuti", "Rifiuti e raccolta differenziata", "垃圾分类", communication.Id),
+            ("sport", "Sport", "体育", communication.Id),
+            ("servizi-immigrazione", "Servizi per cittadini stranieri", "外国公民服务", immigration.Id),
+        ];
+        var topicIds = new List<Guid>();
+        foreach (var t in topics)
+        {
+            var view = await topicService.CreateAsync(new TopicInput(t.Key, new Dictionary<string, string?> { ["it"] = t.It, ["zh"] = t.Zh }, t.Office), ct);
+            topicIds.Add(view.Id);
+        }
+
+        var password = string.IsNullOrWhiteSpace(options.Value.Password) ? StaffService.GeneratePassword() : options.Value.Password;
+        var users = sp.GetRequiredService<UserManager<StaffUser>>();
+        var staff = sp.GetRequiredService<StaffService>();
+        (string Email, string Name, RoleView Role)[] people =
+        [
+            (AdminEmail, "Giulia Bianchi (amministratrice)", new RoleView(StaffRole.Admin, null, null)),
+            ("redazione@prato.demo", "Marco Rossi (redazione)", new RoleView(StaffRole.Editor, communication.Id, null)),
+            ("protezionecivile@prato.demo", "Sara Conti (protezione civile)", new RoleView(StaffRole.Editor, civil.Id, null)),
+            ("mediatrice.zh@prato.demo", "Lin Wei (mediatrice culturale)", new RoleView(StaffRole.Translator, immigration.Id, "zh")),
+            ("approvazione@prato.demo", "Paolo Verdi (capo ufficio stampa)", new RoleView(StaffRole.Approver, null, null)),
+        ];
+        foreach (var p in people)
+        {
+            var created = await staff.CreateAsync(new StaffUserInput(p.Email, p.Name, [p.Role]), ct);
+            var user = await users.FindByIdAsync(created.User.Id.ToString());
+            var token = await users.GeneratePasswordResetTokenAsync(user!);
+            var reset = await users.ResetPasswordAsync(user!, token, password);
+            if (!reset.Succeeded)
+            {
+                throw new InvalidOperationException("Demo password rejected: " + string.Join(" ", reset.Errors.Select(e => e.Description)));
+            }
+        }
+
+        var channelService = sp.GetRequiredService<ChannelService>();
+        var whatsapp = await channelService.CreateAsync(new ChannelInput(ChannelKind.WhatsApp, "WhatsPrato (sandbox)", IsSandbox: true, OfficeId: communication.Id), ct);
+        var wechat = await channelService.CreateAsync(new ChannelInput(ChannelKind.WeChat, "ViaRoma101 (sandbox)", IsSandbox: true, OfficeId: immigration.Id), ct);
+        var telegram = await channelService.CreateAsync(new ChannelInput(ChannelKind.Telegram, "Prato Notizie Telegram (sandbox)", IsSandbox: true, OfficeId: communication.Id), ct);
+        await channelService.CreateAsync(new ChannelInput(ChannelKind.Facebook, "Pagina Facebook (sandbox)", IsSandbox: true, OfficeId: communication.Id), ct);
+        await channelService.CreateAsync(new ChannelInput(ChannelKind.Mastodon, "Mastodon (sandbox)", IsSandbox: true, OfficeId: communication.Id), ct);
+        await channelService.CreateAsync(new ChannelInput(ChannelKind.Web, "Sito web comunale", IsSandbox: true, OfficeId: communication.Id), ct);
+
+        var subscriberService = sp.GetRequiredService<SubscriberService>();
+        var random = new Random(101);
+        var sources = new[] { "Volantino QR via Roma 2026", "Sito web comunale", "Sportello anagrafe", "Festa di quartiere Macrolotto" };
+        for (var i = 0; i < options.Value.Subscribers; i++)
+        {
+            var kind = (i % 3) switch { 0 => ChannelKind.WhatsApp, 1 => ChannelKind.WeChat, _ => ChannelKind.Telegram };
+            var (channelId, address, languages, method, evidence) = kind switch
+            {
+                ChannelKind.WhatsApp => (whatsapp.Id, "+39333" + (1_000_000 + i).ToString(CultureInfo.InvariantCulture), new[] { "it" }, ConsentMethod.Keyword, "ATTIVA ISCRIZIONE"),
+                ChannelKind.WeChat => (wechat.Id, "oDemo" + (100_000 + i).ToString(CultureInfo.InvariantCulture) + "ViaRoma101", new[] { "zh", "it" }, ConsentMethod.Follow, "subscribe event"),
+                _ => (telegram.Id, (700_000_000 + i).ToString(CultureInfo.InvariantCulture), i % 2 == 0 ? new[] { "it" } : new[] { "zh", "it" }, ConsentMethod.Keyword, "/start"),
+            };
+            var followed = topicIds.Where(_ => random.Next(3) == 0).Take(4).ToList();
+            if (followed.Count == 0)
+            {
+                followed.Add(topicIds[0]);
+            }
+
+            var sub = await subscriberService.CreateAsync(new SubscriberInput(
+                channelId, address, "Cittadino demo " + (i + 1).ToString(CultureInfo.InvariantCulture), languages, followed, method,
+                time.GetUtcNow().UtcDateTime.AddDays(-random.Next(1, 400)), evidence, "privacy-2026-01", sources[i % sources.Length]), ct);
+            if (i % 11 == 5)
+            {
+                await subscriberService.UpdateAsync(sub.Id, new SubscriberUpdate(null, null, SubscriberStatus.Left), ct);
+            }
+        }
+
+        return new Result(org.Id, password, people.Select(p => (p.Email, p.Role.Role.ToString())).ToList());
+    }
+}

@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.DataProtection;
+using Piazza.ApiKeys;
+using Piazza.Audit;
+using Piazza.Channels;
+using Piazza.Common;
+using Piazza.Data;
+using Piazza.Offices;
+using Piazza.Organizations;
+using Piazza.Server.Demo;
+using Piazza.Staff;
+using Piazza.Subscribers;
+using Piazza.Tenancy;
+using Piazza.Topics;
+
+namespace Piazza.Server.Hosting;
+
+public static class Features
+{
+    /// <summary>Tenancy, actors, audit, the feature services shared by the console and the API, and the platforms.</summary>
+    public static IServiceCollection AddPiazzaFeatures(this IServiceCollection services, IConfiguration config)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddHttpContextAccessor();
+        services.AddScoped<TenantContext>();
+        ActorOverride.AddPiazzaActors(services);
+        services.AddScoped<Auditor>();
+        services.AddScoped<ServiceContext>();
+
+        services.AddScoped<OrganizationService>();
+        services.AddScoped<OfficeService>();
+        services.AddScoped<StaffService>();
+        services.AddScoped<TopicService>();
+        services.AddScoped<ChannelService>();
+        services.AddScoped<SubscriberService>();
+        services.AddScoped<ApiKeyService>();
+        services.AddPiazzaChannels();
+
+        // Keys that encrypt channel secrets and cookies live in the database, shared by every instance.
+        services.AddDataProtection().SetApplicationName("Piazza").PersistKeysToDbContext<PiazzaDb>();
+
+        services.AddOptions<DemoOptions>().Bind(config.GetSection(DemoOptions.Section));
+        services.AddSingleton<DemoSeeder>();
+        services.AddHostedService<StartupTasks>();
+        return services;
+    }
+}
