@@ -61,7 +61,9 @@ public sealed class StaffService(ServiceContext ctx, UserManager<StaffUser> user
         var v = new Validation()
             .When(string.IsNullOrEmpty(email), "email", "An e-mail address is required.")
             .When(!string.IsNullOrEmpty(email) && !Rules.IsEmail(email), "email", "This is not a valid e-mail address.");
-        if (Rules.IsEmail(email) && await users.FindByEmailAsync(email!) is not null)
+        // E-mails are unique across the deployment (they are the sign-in), so look beyond this organization.
+        var normalized = users.NormalizeEmail(email);
+        if (Rules.IsEmail(email) && await ctx.Db.Users.IgnoreQueryFilters().AnyAsync(u => u.NormalizedEmail == normalized || u.NormalizedUserName == normalized, ct))
         {
             v.Add("email", "A user with this e-mail address already exists.");
         }
