@@ -16,7 +16,7 @@ public static class ConsoleSetup
     {
         services.AddRazorComponents();
         services.AddCascadingAuthenticationState();
-        services.AddLocalization(o => o.ResourcesPath = "Resources");
+        services.AddLocalization();
         services.Configure<RequestLocalizationOptions>(o =>
         {
             var cultures = Cultures.Select(c => new CultureInfo(c)).ToList();
