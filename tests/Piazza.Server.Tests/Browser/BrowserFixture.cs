@@ -32,6 +32,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             b.UseSetting("Database:SeedDemoOnStart", "true");
             b.UseSetting("Demo:Password", Password);
             b.UseSetting("Demo:Subscribers", "24");
+            b.UseSetting("urls", "http://127.0.0.1:0"); // a free loopback port: 5000 may be taken
         });
         _factory.UseKestrel(0);
         _factory.StartServer();
@@ -78,6 +79,35 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.FillAsync("#email", email);
         await page.FillAsync("#password", password);
         await page.ClickAsync("button[type=submit]");
+    }
+
+    /// <summary>The elements that make the page scroll sideways , as "tag.class" strings from the outermost inward.</summary>
+    public static async Task<string[]> OverflowingElementsAsync(IPage page)
+    {
+        // Walks down from <body>: at each level, the child whose hiding removes the sideways scroll is the culprit.
+        const string Script = """
+            () => {
+              const fits = () => document.documentElement.scrollWidth <= window.innerWidth + 1;
+              if (fits()) return [];
+              const path = [];
+              let node = document.body;
+              while (node) {
+                let next = null;
+                for (const child of node.children) {
+                  const old = child.style.display;
+                  child.style.display = 'none';
+                  const ok = fits();
+                  child.style.display = old;
+                  if (ok) { next = child; break; }
+                }
+                if (!next) break;
+                path.push(next.tagName.toLowerCase() + (typeof next.className === 'string' && next.className.trim() ? '.' + next.className.trim().split(/\s+/).join('.') : '') + ' (' + Math.round(next.getBoundingClientRect().right) + 'px)');
+                node = next;
+              }
+              return path.length ? path.slice(-4) : ['the document (' + document.documentElement.scrollWidth + 'px)'];
+            }
+            """;
+        return await page.EvaluateAsync<string[]>(Script);
     }
 
     public static Task ScreenshotAsync(IPage page, string name) =>

@@ -32,6 +32,8 @@ public sealed partial class ConsoleBrowserTests(BrowserFixture fixture) : IClass
         // Bootstrap Italia is really loaded: its font and its header styles apply.
         var font = await page.EvaluateAsync<string>("getComputedStyle(document.body).fontFamily");
         Assert.Contains("Titillium", font, StringComparison.Ordinal);
+        var fontLoaded = await page.EvaluateAsync<bool>("async () => { await document.fonts.ready; return [...document.fonts].some(f => f.family.includes('Titillium') && f.status === 'loaded'); }");
+        Assert.True(fontLoaded, "The Titillium Web font file was not downloaded from /lib/bootstrap-italia/fonts.");
         var headerColor = await page.EvaluateAsync<string>("getComputedStyle(document.querySelector('.it-header-slim-wrapper')).backgroundColor");
         Assert.NotEqual("rgba(0, 0, 0, 0)", headerColor);
 
@@ -97,9 +99,9 @@ public sealed partial class ConsoleBrowserTests(BrowserFixture fixture) : IClass
         await page.GotoAsync("/console/culture/en?returnUrl=%2Fconsole%2Ftopics");
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Topics");
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Create topic" })).ToBeVisibleAsync();
-        var overflow = await page.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth + 1");
-        Assert.False(overflow, "The topics page scrolls sideways on a 375px-wide phone.");
         await BrowserFixture.ScreenshotAsync(page, "05-topics-phone-en");
+        var overflowing = await BrowserFixture.OverflowingElementsAsync(page);
+        Assert.True(overflowing.Length == 0, "The topics page scrolls sideways on a 375px-wide phone because of: " + string.Join(", ", overflowing));
     }
 
     private static Regex SignInUrl() => SignInRegex();
