@@ -7,7 +7,13 @@ using Piazza.Server.Hosting;
 
 // Piazza's server: the staff console, the HTTP API, public pages, webhooks and background work, in one process.
 // This file is the table of contents; each feature registers itself from its own folder.
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    // `dotnet run --project src/Piazza.Server` runs in the project folder; a published or copied binary
+    // started from elsewhere still finds its appsettings.json next to itself.
+    ContentRootPath = File.Exists("appsettings.json") ? null : AppContext.BaseDirectory,
+});
 
 builder.Services.AddPiazzaDatabase(builder.Configuration);   // Data/: SQLite (default) or PostgreSQL, one DbContext
 builder.Services.AddPiazzaFeatures(builder.Configuration);   // Hosting/: tenancy, actors, audit, feature services, channel catalog

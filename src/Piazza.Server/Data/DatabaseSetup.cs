@@ -25,13 +25,13 @@ public static class DatabaseSetup
         {
             if (options.Provider == DatabaseProvider.Postgres)
             {
-                db.UseNpgsql(connectionString, o => o.MigrationsAssembly(typeof(PiazzaDb).Assembly.GetName().Name));
+                db.UseNpgsql(connectionString, o => o.MigrationsAssembly(typeof(PiazzaDb).Assembly.GetName().Name).UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery));
             }
             else
             {
                 var cs = string.IsNullOrWhiteSpace(connectionString) ? DefaultSqlite : connectionString;
                 EnsureDirectory(cs);
-                db.UseSqlite(cs).AddInterceptors(sp.GetRequiredService<SqlitePragmas>());
+                db.UseSqlite(cs, o => o.UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery)).AddInterceptors(sp.GetRequiredService<SqlitePragmas>());
             }
 
             // Migrations are hand-written with MigrationBuilder (no design-time package): there is no model

@@ -5,6 +5,7 @@ using Piazza.Channels;
 using Piazza.Common;
 using Piazza.Data;
 using Piazza.Offices;
+using Piazza.Server.Security;
 using Piazza.Organizations;
 using Piazza.Server.Demo;
 using Piazza.Staff;
@@ -35,8 +36,9 @@ public static class Features
         services.AddScoped<ApiKeyService>();
         services.AddPiazzaChannels();
 
-        // Keys that encrypt channel secrets and cookies live in the database, shared by every instance.
-        services.AddDataProtection().SetApplicationName("Piazza").PersistKeysToDbContext<PiazzaDb>();
+        // Keys that encrypt channel secrets and cookies live in the database, shared by every instance,
+        // themselves encrypted with the master key (Security__MasterKey or data/master.key).
+        services.AddDataProtection().SetApplicationName("Piazza").PersistKeysToDbContext<PiazzaDb>().ProtectKeysWithMasterKey(config);
 
         services.AddOptions<DemoOptions>().Bind(config.GetSection(DemoOptions.Section));
         services.AddSingleton<DemoSeeder>();

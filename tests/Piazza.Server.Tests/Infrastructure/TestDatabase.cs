@@ -58,7 +58,11 @@ public sealed class TestDatabase : IAsyncLifetime
     {
         builder.UseSetting("Database:Provider", Provider);
         builder.UseSetting("ConnectionStrings:Piazza", ConnectionString);
+        builder.UseSetting("Security:MasterKeyFile", MasterKeyFile);
     }
+
+    /// <summary>The master key of this database's server, in the temporary folder (not in the source tree).</summary>
+    public string MasterKeyFile => Path.Combine(Path.GetTempPath(), "piazza-tests", _name + ".key");
 
     /// <summary>A context without a tenant, to look at rows directly (use IgnoreQueryFilters).</summary>
     public PiazzaDb CreateContext()
@@ -86,10 +90,12 @@ public sealed class TestDatabase : IAsyncLifetime
             await using var cmd = admin.CreateCommand();
             cmd.CommandText = $"DROP DATABASE IF EXISTS {_name} WITH (FORCE)";
             await cmd.ExecuteNonQueryAsync();
+            File.Delete(MasterKeyFile);
         }
         else
         {
             SqliteConnection.ClearAllPools();
+            File.Delete(MasterKeyFile);
             var path = new SqliteConnectionStringBuilder(ConnectionString).DataSource;
             foreach (var file in new[] { path, path + "-wal", path + "-shm" })
             {
