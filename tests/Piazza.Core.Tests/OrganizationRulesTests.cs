@@ -45,6 +45,15 @@ public sealed class OrganizationRulesTests
         Assert.Equal(["languages[1]", "languages[2]"], e.Errors.Keys.Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public void ValidateLanguages_names_only_the_bad_entry_when_none_is_valid()
+    {
+        var v = new Validation();
+        OrganizationService.ValidateLanguages(["klingon"], v);
+        var e = Assert.Throws<ValidationFailedException>(v.ThrowIfInvalid);
+        Assert.Equal(["languages[0]"], e.Errors.Keys);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData(",  ")]

@@ -27,8 +27,10 @@ public sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Prob
         };
         if (problem is null)
         {
-            logger.LogError(exception, "Unhandled error on {Path}", httpContext.Request.Path);
-            if (!httpContext.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
+            // The middleware has already pointed the request at the error page: the original path is in the feature.
+            var path = httpContext.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? httpContext.Request.Path.Value;
+            logger.LogError(exception, "Unhandled error on {Path}", path);
+            if (!new PathString(path).StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
             {
                 return false; // the console shows its error page
             }

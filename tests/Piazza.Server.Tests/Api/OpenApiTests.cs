@@ -100,7 +100,9 @@ public sealed partial class OpenApiTests(PiazzaFactory factory) : IClassFixture<
         {
             foreach (var (property, value) in properties)
             {
-                var description = value?["description"] ?? value?["allOf"]?.AsArray().Select(a => a?["description"]).FirstOrDefault(d => d is not null);
+                // A nullable reference is written as oneOf [null, $ref] with the description on the $ref member.
+                var description = value?["description"]
+                    ?? new[] { "allOf", "oneOf", "anyOf" }.SelectMany(k => value?[k]?.AsArray() ?? []).Select(a => a?["description"]).FirstOrDefault(d => d is not null);
                 if (string.IsNullOrWhiteSpace((string?)description))
                 {
                     missing.Add($"{where}.{property}");

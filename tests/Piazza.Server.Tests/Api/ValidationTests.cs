@@ -129,7 +129,7 @@ public sealed class ValidationTests(TwoOrganizationsFactory factory) : IClassFix
     }
 
     [Fact]
-    public async Task A_body_that_is_not_JSON_at_all_is_a_400_problem()
+    public async Task A_body_that_is_not_JSON_at_all_is_a_415_problem()
     {
         var counts = await factory.CountRowsAsync();
         using var content = new StringContent("name=Ufficio", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded");
