@@ -28,8 +28,9 @@ app.UsePiazzaErrors();        // problem+json for the API, an error page for the
 app.UsePiazzaSecurityHeaders();
 app.UseRequestLocalization();
 app.UseAuthentication();
-app.UseTenant();              // the organization of the user or API key limits every query
 app.UseAuthorization();
+app.UseTenant();              // the organization of the user or API key limits every query (after authorization:
+                              // an endpoint's policy may authenticate another scheme, e.g. the API's keys)
 app.UseAntiforgery();
 
 app.MapStaticAssets();

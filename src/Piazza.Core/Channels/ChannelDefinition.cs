@@ -2,6 +2,10 @@ namespace Piazza.Channels;
 
 /// <summary>What configuring an account on one platform takes: its settings (shown back) and its secrets
 /// (encrypted at rest, never shown back). Each platform's folder in Piazza.Channels provides one.</summary>
+/// <param name="Kind">The platform.</param>
+/// <param name="DisplayName">Its name as people know it (e.g. "WhatsApp").</param>
+/// <param name="Settings">The settings of an account on it (shown back after saving).</param>
+/// <param name="Secrets">The secrets of an account (tokens, app secrets): encrypted at rest, never shown back.</param>
 public sealed record ChannelDefinition(ChannelKind Kind, string DisplayName, IReadOnlyList<ChannelField> Settings, IReadOnlyList<ChannelField> Secrets);
 
 /// <summary>A setting or secret of a channel.</summary>

@@ -94,6 +94,7 @@ public sealed class OrganizationService(ServiceContext ctx)
     public static List<string> ValidateLanguages(IReadOnlyList<string> languages, Validation v)
     {
         var tags = new List<string>();
+        var invalid = false;
         for (var i = 0; i < languages.Count; i++)
         {
             var raw = languages[i]?.Trim();
@@ -105,6 +106,7 @@ public sealed class OrganizationService(ServiceContext ctx)
             if (!Rules.IsLanguageTag(raw))
             {
                 v.Add($"languages[{i}]", "This is not a valid language tag (BCP 47, for example it, zh, zh-Hant).");
+                invalid = true;
                 continue;
             }
 
@@ -119,7 +121,7 @@ public sealed class OrganizationService(ServiceContext ctx)
             }
         }
 
-        if (tags.Count == 0)
+        if (tags.Count == 0 && !invalid)
         {
             v.Add("languages", "At least one language is required.");
         }

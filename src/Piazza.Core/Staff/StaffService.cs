@@ -199,10 +199,19 @@ public sealed class StaffService(ServiceContext ctx, UserManager<StaffUser> user
         user.DisplayName = name!;
         user.IsActive = input.IsActive;
         user.UiCulture = input.UiCulture ?? user.UiCulture;
-        user.Roles.RemoveAll(existing => !normalized.Contains(new RoleView(existing.Role, existing.OfficeId, existing.Language)));
+        // Added and removed rows are tracked explicitly: Identity's UserStore.UpdateAsync attaches the user's graph,
+        // which would take a new assignment (its key is already set) for an existing row and fail to update it.
+        foreach (var old in user.Roles.Where(existing => !normalized.Contains(new RoleView(existing.Role, existing.OfficeId, existing.Language))).ToList())
+        {
+            user.Roles.Remove(old);
+            ctx.Db.RoleAssignments.Remove(old);
+        }
+
         foreach (var r in normalized.Where(n => !user.Roles.Any(e => e.Role == n.Role && e.OfficeId == n.OfficeId && e.Language == n.Language)))
         {
-            user.Roles.Add(new RoleAssignment { Id = Guid.NewGuid(), OrganizationId = ctx.OrganizationId, UserId = user.Id, Role = r.Role, OfficeId = r.OfficeId, Language = r.Language });
+            var assignment = new RoleAssignment { Id = Guid.NewGuid(), OrganizationId = ctx.OrganizationId, UserId = user.Id, Role = r.Role, OfficeId = r.OfficeId, Language = r.Language };
+            user.Roles.Add(assignment);
+            ctx.Db.RoleAssignments.Add(assignment);
         }
     }
 

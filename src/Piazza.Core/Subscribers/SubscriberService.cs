@@ -112,7 +112,8 @@ public sealed partial class SubscriberService(ServiceContext ctx)
 #pragma warning disable CA1304, CA1311 // translated to SQL lower()
             q = q.Where(s => EF.Functions.Like(s.Address.ToLower(), pattern, "\\") || (s.DisplayName != null && EF.Functions.Like(s.DisplayName.ToLower(), pattern, "\\")));
 #pragma warning restore CA1304, CA1311
-            ctx.Audit.Record("personal-data.search", "subscriber", null, "search: " + text);
+            // The searched text is often a phone number: log it masked, as the log must not keep personal data.
+            ctx.Audit.Record("personal-data.search", "subscriber", null, "search: " + Mask(ChannelKind.Web, text));
             await ctx.Db.SaveChangesAsync(ct);
         }
 
@@ -245,7 +246,8 @@ public sealed partial class SubscriberService(ServiceContext ctx)
         }
 
         var (head, tail) = kind == ChannelKind.WhatsApp && address.StartsWith('+') ? (3, 4) : (2, 2);
-        if (head + tail >= address.Length)
+        // Short addresses (a +1234567 number, a 5-digit chat id) would show almost everything: hide at least 4 characters.
+        if (address.Length - head - tail < 4)
         {
             (head, tail) = (1, 1);
         }

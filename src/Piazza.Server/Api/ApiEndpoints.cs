@@ -20,7 +20,7 @@ public static class ApiEndpoints
         app.MapOpenApi("/openapi/{documentName}.json");
         var api = app.MapGroup("/api/v1")
             .RequireAuthorization(ApiPolicy)
-            .ProducesProblem(400)
+            .ProducesValidationProblem()
             .ProducesProblem(401)
             .ProducesProblem(403)
             .DisableAntiforgery();
@@ -132,7 +132,10 @@ public static class ApiEndpoints
             return TypedResults.NoContent();
         }).WithName("RevokeApiKey").ProducesProblem(404);
 
-        api.MapFallback(() => Results.Problem(statusCode: 404, title: "Not found", detail: "There is no such API operation.")).ExcludeFromDescription();
+        // Routing passes over an operation whose body is not JSON: say so rather than "no such operation".
+        api.MapFallback((HttpRequest request) => request.ContentType is not null && !request.HasJsonContentType()
+            ? Results.Problem(statusCode: 415, title: "Unsupported media type", detail: "Send the request body as JSON (Content-Type: application/json).")
+            : Results.Problem(statusCode: 404, title: "Not found", detail: "There is no such API operation.")).ExcludeFromDescription();
         return app;
     }
 

@@ -38,9 +38,35 @@ public static class ApiSetup
                 doc.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("ApiKey", doc)] = [] }];
                 return Task.CompletedTask;
             });
+            o.AddSchemaTransformer((schema, context, _) =>
+            {
+                if (typeof(Microsoft.AspNetCore.Mvc.ProblemDetails).IsAssignableFrom(context.JsonTypeInfo.Type))
+                {
+                    schema.Description ??= "An error as RFC 9457 problem details (application/problem+json).";
+                    foreach (var (name, property) in schema.Properties ?? new Dictionary<string, IOpenApiSchema>())
+                    {
+                        if (property is OpenApiSchema s && ProblemFields.TryGetValue(name, out var text))
+                        {
+                            s.Description ??= text;
+                        }
+                    }
+                }
+
+                return Task.CompletedTask;
+            });
         });
         return services;
     }
+
+    private static readonly Dictionary<string, string> ProblemFields = new(StringComparer.Ordinal)
+    {
+        ["type"] = "A URI identifying the kind of problem.",
+        ["title"] = "A short summary of the problem.",
+        ["status"] = "The HTTP status code.",
+        ["detail"] = "What went wrong, in words.",
+        ["instance"] = "The request the problem is about.",
+        ["errors"] = "For invalid input: the messages for each invalid field, by field name (e.g. \"name\", \"roles[0].language\").",
+    };
 
     /// <summary>problem+json for the API; the console shows its own error page.</summary>
     public static IApplicationBuilder UsePiazzaErrors(this WebApplication app)

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -6,7 +7,8 @@ using Piazza.Common;
 namespace Piazza.Server.Api;
 
 /// <summary>Turns exceptions into RFC 7807 problem+json: invalid input → 400 naming each field, another
-/// organization's or a missing object → 404, a missing permission → 403, malformed JSON → 400.</summary>
+/// organization's or a missing object → 404, a missing permission → 403, malformed JSON → 400; under /api any other
+/// error → 500 (503 when the database is unreachable).</summary>
 public sealed class ProblemMapping(IProblemDetailsService problems, ILogger<ProblemMapping> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
@@ -25,8 +27,18 @@ public sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Prob
         };
         if (problem is null)
         {
-            logger.LogError(exception, "Unhandled error on {Path}", httpContext.Request.Path);
-            return false;
+            // The middleware has already pointed the request at the error page: the original path is in the feature.
+            var path = httpContext.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? httpContext.Request.Path.Value;
+            logger.LogError(exception, "Unhandled error on {Path}", path);
+            if (!new PathString(path).StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
+            {
+                return false; // the console shows its error page
+            }
+
+            // API clients get problem+json for every error, never the console's HTML error page.
+            problem = exception is DbException or TimeoutException
+                ? new ProblemDetails { Status = 503, Title = "Service unavailable", Detail = "The database cannot be reached right now. Try again later." }
+                : new ProblemDetails { Status = 500, Title = "Internal error", Detail = "The error has been logged." };
         }
 
         httpContext.Response.StatusCode = problem.Status ?? 400;
