@@ -36,13 +36,32 @@ public sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Prob
             }
 
             // API clients get problem+json for every error, never the console's HTML error page.
-            problem = exception is DbException or TimeoutException
+            problem = IsDatabaseUnreachable(exception)
                 ? new ProblemDetails { Status = 503, Title = "Service unavailable", Detail = "The database cannot be reached right now. Try again later." }
                 : new ProblemDetails { Status = 500, Title = "Internal error", Detail = "The error has been logged." };
         }
 
         httpContext.Response.StatusCode = problem.Status ?? 400;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    /// <summary>A connection failure (EF may wrap it, e.g. Npgsql's transient errors), not a failed write.</summary>
+    private static bool IsDatabaseUnreachable(Exception exception)
+    {
+        if (exception is Microsoft.EntityFrameworkCore.DbUpdateException)
+        {
+            return false;
+        }
+
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is DbException or TimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static HttpValidationProblemDetails BadJson(JsonException json)

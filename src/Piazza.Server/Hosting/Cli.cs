@@ -20,8 +20,16 @@ public static class Cli
         {
             TreatUnmatchedTokensAsErrors = false,
         };
-        root.SetAction(async (_, ct) =>
+        root.SetAction(async (r, ct) =>
         {
+            // Options such as --urls or key=value settings go to ASP.NET Core; a bare word is a mistyped verb,
+            // which must not start the server instead.
+            if (r.UnmatchedTokens is [var unknown, ..] && !unknown.StartsWith('-') && !unknown.Contains('=', StringComparison.Ordinal))
+            {
+                await Console.Error.WriteLineAsync($"error: unknown command \"{unknown}\". Commands: migrate, seed-demo, create-org, create-admin, create-api-key (--help for details).");
+                return 2;
+            }
+
             await app.RunAsync();
             return 0;
         });

@@ -456,6 +456,72 @@ public sealed class ApiCrudTests(PiazzaFactory factory) : IClassFixture<PiazzaFa
         await noAudit.SendProblemAsync(HttpMethod.Get, "/api/v1/audit", null, HttpStatusCode.Forbidden);
     }
 
+    [Fact]
+    public async Task The_last_active_administrator_cannot_be_demoted_disabled_or_deleted()
+    {
+        var (_, client) = await factory.NewOrganizationClientAsync(ApiHttp.Unique("Comune di Gambassi"));
+        var first = (await client.PostJsonAsync("/api/v1/users", new { email = $"primo.{Guid.NewGuid():N}@gambassi.example", displayName = "Primo", roles = new[] { new { role = "Admin" } } }))["user"]!.Id();
+
+        var demote = await client.SendProblemAsync(HttpMethod.Put, $"/api/v1/users/{first}", new { displayName = "Primo", roles = new[] { new { role = "Editor" } } }, HttpStatusCode.BadRequest);
+        Assert.True(demote["errors"]!.AsObject().ContainsKey("roles"), demote.Text());
+        var disable = await client.SendProblemAsync(HttpMethod.Put, $"/api/v1/users/{first}", new { displayName = "Primo", roles = new[] { new { role = "Admin" } }, isActive = false }, HttpStatusCode.BadRequest);
+        Assert.True(disable["errors"]!.AsObject().ContainsKey("roles"), disable.Text());
+        var delete = await client.SendProblemAsync(HttpMethod.Delete, $"/api/v1/users/{first}", null, HttpStatusCode.BadRequest);
+        Assert.True(delete["errors"]!.AsObject().ContainsKey("id"), delete.Text());
+        Assert.Equal("Admin", (string?)Assert.Single((await client.GetJsonAsync($"/api/v1/users/{first}"))["roles"]!.Items())["role"]);
+
+        // With a second administrator, the first may step down.
+        await client.PostJsonAsync("/api/v1/users", new { email = $"secondo.{Guid.NewGuid():N}@gambassi.example", displayName = "Secondo", roles = new[] { new { role = "Admin" } } });
+        var demoted = await client.PutJsonAsync($"/api/v1/users/{first}", new { displayName = "Primo", roles = new[] { new { role = "Editor" } } });
+        Assert.Equal("Editor", (string?)Assert.Single(demoted["roles"]!.Items())["role"]);
+    }
+
+    [Fact]
+    public async Task Names_keys_and_e_mails_must_be_unique_where_the_rules_say()
+    {
+        var (_, client) = await factory.NewOrganizationClientAsync(ApiHttp.Unique("Comune di Montaione"));
+        var (_, other) = await factory.NewOrganizationClientAsync(ApiHttp.Unique("Comune di Castelfiorentino"));
+
+        await client.PostJsonAsync("/api/v1/offices", new { name = "Anagrafe" });
+        await other.PostJsonAsync("/api/v1/offices", new { name = "Anagrafe" }); // another organization may use the same name
+        var office = await client.SendProblemAsync(HttpMethod.Post, "/api/v1/offices", new { name = " Anagrafe " }, HttpStatusCode.BadRequest);
+        Assert.True(office["errors"]!.AsObject().ContainsKey("name"), office.Text());
+
+        await client.PostJsonAsync("/api/v1/topics", new { key = "anagrafe", names = new Dictionary<string, string> { ["it"] = "Anagrafe" } });
+        var topic = await client.SendProblemAsync(HttpMethod.Post, "/api/v1/topics", new { key = "anagrafe", names = new Dictionary<string, string> { ["it"] = "Altro" } }, HttpStatusCode.BadRequest);
+        Assert.True(topic["errors"]!.AsObject().ContainsKey("key"), topic.Text());
+
+        await client.PostJsonAsync("/api/v1/channels", new { kind = "Telegram", name = "Canale", isSandbox = true });
+        var channel = await client.SendProblemAsync(HttpMethod.Post, "/api/v1/channels", new { kind = "WeChat", name = "Canale", isSandbox = true }, HttpStatusCode.BadRequest);
+        Assert.True(channel["errors"]!.AsObject().ContainsKey("name"), channel.Text());
+
+        // E-mails are the sign-in: unique across organizations, whatever the case.
+        var email = $"ufficio.{Guid.NewGuid():N}@montaione.example";
+        await client.PostJsonAsync("/api/v1/users", new { email, displayName = "Ufficio", roles = new[] { new { role = "Editor" } } });
+        var user = await other.SendProblemAsync(HttpMethod.Post, "/api/v1/users", new { email = email.ToUpperInvariant(), displayName = "Copia", roles = new[] { new { role = "Editor" } } }, HttpStatusCode.BadRequest);
+        Assert.True(user["errors"]!.AsObject().ContainsKey("email"), user.Text());
+        Assert.DoesNotContain("montaione", user.Text(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_channel_with_active_subscribers_cannot_be_deleted_and_erasing_removes_them()
+    {
+        var (_, client) = await factory.NewOrganizationClientAsync(ApiHttp.Unique("Comune di Cerreto Guidi"));
+        var channel = await client.PostJsonAsync("/api/v1/channels", new { kind = "Telegram", name = "Telegram Cerreto", isSandbox = true });
+        var subscriber = await client.PostJsonAsync("/api/v1/subscribers", new { channelId = channel.Id(), address = "987654321", consentEvidence = "/start", policyVersion = "1" });
+        Assert.Equal(1, (int)(await client.GetJsonAsync($"/api/v1/channels/{channel.Id()}"))["activeSubscribers"]!);
+
+        var refused = await client.SendProblemAsync(HttpMethod.Delete, $"/api/v1/channels/{channel.Id()}", null, HttpStatusCode.BadRequest);
+        Assert.True(refused["errors"]!.AsObject().ContainsKey("id"), refused.Text());
+
+        await client.PatchJsonAsync($"/api/v1/subscribers/{subscriber.Id()}", new { status = "Left" });
+        Assert.Equal(0, (int)(await client.GetJsonAsync($"/api/v1/channels/{channel.Id()}"))["activeSubscribers"]!);
+        await client.DeleteAsync($"/api/v1/channels/{channel.Id()}");
+        await client.SendProblemAsync(HttpMethod.Get, $"/api/v1/subscribers/{subscriber.Id()}", null, HttpStatusCode.NotFound);
+        await using var db = factory.Database.CreateContext();
+        Assert.False(await db.Subscribers.IgnoreQueryFilters().AnyAsync(s => s.Address == "987654321"));
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("Bearer pz_not-a-real-key")]

@@ -154,6 +154,7 @@ public sealed class CliTests(PiazzaFactory factory) : IClassFixture<PiazzaFactor
         { ["create-org"], "--name" },
         { ["create-org", "--name", "Comune di Nessuno", "--languages", "klingon-tlh-x"], "--languages" },
         { ["create-org", "--name", "  "], "--name" },
+        { ["create-orgs", "--name", "Comune di Refuso"], "create-orgs" },
     };
 
     [Theory]
