@@ -2,7 +2,12 @@ namespace Piazza.Channels;
 
 /// <summary>What configuring an account on one platform takes: its settings (shown back) and its secrets
 /// (encrypted at rest, never shown back). Each platform's folder in Piazza.Channels provides one.</summary>
-public sealed record ChannelDefinition(ChannelKind Kind, string DisplayName, IReadOnlyList<ChannelField> Settings, IReadOnlyList<ChannelField> Secrets);
+/// <param name="Kind">The platform.</param>
+/// <param name="DisplayName">Its name as people know it.</param>
+/// <param name="Settings">Non-secret settings.</param>
+/// <param name="Secrets">Secrets (tokens, app secrets).</param>
+/// <param name="Description">One line on what the channel is, for the console (English; translated through the resource files).</param>
+public sealed record ChannelDefinition(ChannelKind Kind, string DisplayName, IReadOnlyList<ChannelField> Settings, IReadOnlyList<ChannelField> Secrets, string Description = "");
 
 /// <summary>A setting or secret of a channel.</summary>
 /// <param name="Name">Its name in the API (camelCase).</param>
@@ -10,7 +15,8 @@ public sealed record ChannelDefinition(ChannelKind Kind, string DisplayName, IRe
 /// <param name="Required">Whether a live (non-sandbox) channel needs it.</param>
 /// <param name="IsUrl">Whether it must be an absolute http(s) URL (base URLs of the platform's API).</param>
 /// <param name="Default">Value used when not given.</param>
-public sealed record ChannelField(string Name, string Label, bool Required = true, bool IsUrl = false, string? Default = null);
+/// <param name="Help">Where to find the value or what it is for, shown under the field (English; translated through the resource files).</param>
+public sealed record ChannelField(string Name, string Label, bool Required = true, bool IsUrl = false, string? Default = null, string? Help = null);
 
 /// <summary>All known platforms, as registered by Piazza.Channels.</summary>
 public sealed class ChannelCatalog(IEnumerable<ChannelDefinition> definitions)
