@@ -19,6 +19,9 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = default!;
 
+    /// <summary>The server's database, to check what the pages wrote (audit entries, encrypted secrets).</summary>
+    public TestDatabase Database => _database;
+
     /// <summary>Where screenshots go: TestResults/screenshots next to the test assembly, or PIAZZA_SCREENSHOTS.</summary>
     public static string ScreenshotDirectory { get; } = Environment.GetEnvironmentVariable("PIAZZA_SCREENSHOTS")
         ?? Path.Combine(AppContext.BaseDirectory, "screenshots", TestDatabase.Kind);
