@@ -36,7 +36,9 @@ public sealed class BrowserFixture : IAsyncLifetime
             b.UseSetting("Demo:Password", Password);
             b.UseSetting("Demo:Subscribers", "24");
         });
-        _factory.UseKestrel(0);
+        // A port of its own on the loopback interface, chosen by the system: UseKestrel(0) alone left Kestrel on its
+        // default localhost:5000, so two test runs at the same time (several worktrees) failed to start.
+        _factory.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
         _factory.StartServer();
         BaseAddress = _factory.ClientOptions.BaseAddress;
 

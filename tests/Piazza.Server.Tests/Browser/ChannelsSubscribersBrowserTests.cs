@@ -268,20 +268,27 @@ public sealed partial class ChannelsSubscribersBrowserTests(BrowserFixture fixtu
         }
 
         await db.SaveChangesAsync();
-
-        var page = await fixture.NewPageAsync(signInAs: Admin);
-        await page.GotoAsync($"/console/subscribers?channel={web.Id}");
-        var rows = page.GetByTestId("subscribers-table").Locator("tbody tr");
-        await Assertions.Expect(page.GetByTestId("subscribers-total")).ToHaveTextAsync("60");
-        await Assertions.Expect(rows).ToHaveCountAsync(50);
-        var pagination = page.GetByTestId("pagination");
-        await Assertions.Expect(pagination.Locator("[aria-current=page]")).ToContainTextAsync("1");
-        await pagination.GetByRole(AriaRole.Link, new() { Name = "Pagina 2" }).ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex("page=2"));
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex("channel=" + web.Id));
-        await Assertions.Expect(rows).ToHaveCountAsync(10);
-        await Assertions.Expect(pagination.Locator("[aria-current=page]")).ToContainTextAsync("2");
-        await Assertions.Expect(page.GetByText("visualizzati 51–60")).ToBeVisibleAsync();
+        try
+        {
+            var page = await fixture.NewPageAsync(signInAs: Admin);
+            await page.GotoAsync($"/console/subscribers?channel={web.Id}");
+            var rows = page.GetByTestId("subscribers-table").Locator("tbody tr");
+            await Assertions.Expect(page.GetByTestId("subscribers-total")).ToHaveTextAsync("60");
+            await Assertions.Expect(rows).ToHaveCountAsync(50);
+            var pagination = page.GetByTestId("pagination");
+            await Assertions.Expect(pagination.Locator("[aria-current=page]")).ToContainTextAsync("1");
+            await pagination.GetByRole(AriaRole.Link, new() { Name = "Pagina 2" }).ClickAsync();
+            await Assertions.Expect(page).ToHaveURLAsync(new Regex("page=2"));
+            await Assertions.Expect(page).ToHaveURLAsync(new Regex("channel=" + web.Id));
+            await Assertions.Expect(rows).ToHaveCountAsync(10);
+            await Assertions.Expect(pagination.Locator("[aria-current=page]")).ToContainTextAsync("2");
+            await Assertions.Expect(page.GetByText("visualizzati 51–60")).ToBeVisibleAsync();
+        }
+        finally
+        {
+            // The other tests count the demo's subscribers: take these away again.
+            await db.Subscribers.IgnoreQueryFilters().Where(s => s.ChannelId == web.Id).ExecuteDeleteAsync();
+        }
     }
 
     [Fact]
@@ -429,11 +436,24 @@ public sealed partial class ChannelsSubscribersBrowserTests(BrowserFixture fixtu
             await page.GotoAsync(path);
             await Assertions.Expect(page.Locator("h1")).ToBeVisibleAsync();
             var overflow = await page.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth + 1");
-            Assert.False(overflow, $"{path} scrolls sideways on a 375px-wide phone.");
+            var wide = overflow ? await page.EvaluateAsync<string>(WidestElementsScript) : string.Empty;
+            if (overflow)
+            {
+                await BrowserFixture.ScreenshotAsync(page, "phone-overflow");
+            }
+
+            Assert.False(overflow, $"{path} scrolls sideways on a 375px-wide phone: {wide}");
         }
 
         await BrowserFixture.ScreenshotAsync(page, "subscriber-detail-phone");
     }
+
+    /// <summary>The innermost elements that stick out on the right, to say what makes a page scroll sideways.</summary>
+    private const string WidestElementsScript = """
+        [...document.querySelectorAll('body *')]
+          .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 1))
+          .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join('; ')
+        """;
 
     private static async Task AssertNotInPageAsync(IPage page, params string[] secrets)
     {
