@@ -7,11 +7,12 @@ public static class MastodonChannel
         ChannelKind.Mastodon,
         "Mastodon",
         [
-            new("baseUrl", "Instance URL", IsUrl: true),
-            new("account", "Account (@name@instance)"),
-            new("maxCharacters", "Post length limit", Default: "500"),
+            new("baseUrl", "Instance URL", IsUrl: true, Help: "The address of the server that hosts the account, e.g. https://mastodon.uno."),
+            new("account", "Account (@name@instance)", Help: "The account's full name, e.g. @comune@mastodon.uno."),
+            new("maxCharacters", "Post length limit", Default: "500", Help: "Most instances allow 500 characters per post; some allow more."),
         ],
         [
-            new("accessToken", "Access token"),
-        ]);
+            new("accessToken", "Access token", Help: "In the account's preferences: Development, new application with the write:statuses permission."),
+        ],
+        "A Mastodon account on any instance: bulletins are published as public posts.");
 }

@@ -7,12 +7,13 @@ public static class TelegramChannel
         ChannelKind.Telegram,
         "Telegram",
         [
-            new("baseUrl", "API base URL", IsUrl: true, Default: "https://api.telegram.org"),
-            new("botUsername", "Bot username"),
-            new("channelUsername", "Public channel (@name)", Required: false),
+            new("baseUrl", "API base URL", IsUrl: true, Default: "https://api.telegram.org", Help: "Keep the default unless a proxy or a test server stands in for Telegram."),
+            new("botUsername", "Bot username", Help: "The bot's username as registered with @BotFather, e.g. ComunePratoBot."),
+            new("channelUsername", "Public channel (@name)", Required: false, Help: "Optional: a public channel where the bot is an administrator and also posts the bulletins."),
         ],
         [
-            new("botToken", "Bot token"),
-            new("webhookSecret", "Webhook secret token"),
-        ]);
+            new("botToken", "Bot token", Help: "The token @BotFather gives when the bot is created."),
+            new("webhookSecret", "Webhook secret token", Help: "A random text of your choice: Telegram sends it with every update so Piazza knows the update is genuine."),
+        ],
+        "A Telegram bot for private chats, which can also post to a public channel.");
 }

@@ -7,7 +7,8 @@ public static class WebChannel
         ChannelKind.Web,
         "Web",
         [
-            new("publicBaseUrl", "Public address of the site", Required: false, IsUrl: true),
+            new("publicBaseUrl", "Public address of the site", Required: false, IsUrl: true, Help: "Where citizens reach the public pages, if not Piazza's own address."),
         ],
-        []);
+        [],
+        "Public web pages and feeds of the bulletins, with a subscription form.");
 }

@@ -19,6 +19,9 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = default!;
 
+    /// <summary>The server's database, to check what the pages wrote (audit entries, encrypted secrets).</summary>
+    public TestDatabase Database => _database;
+
     /// <summary>Where screenshots go: TestResults/screenshots next to the test assembly, or PIAZZA_SCREENSHOTS.</summary>
     public static string ScreenshotDirectory { get; } = Environment.GetEnvironmentVariable("PIAZZA_SCREENSHOTS")
         ?? Path.Combine(AppContext.BaseDirectory, "screenshots", TestDatabase.Kind);
@@ -32,9 +35,10 @@ public sealed class BrowserFixture : IAsyncLifetime
             b.UseSetting("Database:SeedDemoOnStart", "true");
             b.UseSetting("Demo:Password", Password);
             b.UseSetting("Demo:Subscribers", "24");
-            b.UseSetting("urls", "http://127.0.0.1:0"); // a free loopback port: 5000 may be taken
         });
-        _factory.UseKestrel(0);
+        // A port of its own on the loopback interface, chosen by the system: UseKestrel(0) alone left Kestrel on its
+        // default localhost:5000, so two test runs at the same time (several worktrees) failed to start.
+        _factory.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
         _factory.StartServer();
         BaseAddress = _factory.ClientOptions.BaseAddress;
 
