@@ -19,6 +19,9 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = default!;
 
+    /// <summary>The server's services, to prepare data as the command line would (e.g. a user of a test's own).</summary>
+    public IServiceProvider Services => _factory?.Services ?? throw new InvalidOperationException("The server has not started.");
+
     /// <summary>Where screenshots go: TestResults/screenshots next to the test assembly, or PIAZZA_SCREENSHOTS.</summary>
     public static string ScreenshotDirectory { get; } = Environment.GetEnvironmentVariable("PIAZZA_SCREENSHOTS")
         ?? Path.Combine(AppContext.BaseDirectory, "screenshots", TestDatabase.Kind);
