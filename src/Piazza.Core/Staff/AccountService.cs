@@ -14,7 +14,8 @@ public sealed record AccountView(string Email, string DisplayName, string UiCult
 /// <summary>An authenticator key being set up: the key in Base32 and the otpauth:// URI for the QR code.</summary>
 /// <param name="Key">Base32 secret, to type into the app when the QR code cannot be scanned.</param>
 /// <param name="Uri">otpauth://totp/… URI that authenticator apps read from the QR code.</param>
-public sealed record AuthenticatorSetup(string Key, string Uri);
+/// <param name="IsNew">True when the key was created just now (the user's security stamp changed: renew their sign-in cookie).</param>
+public sealed record AuthenticatorSetup(string Key, string Uri, bool IsNew);
 
 /// <summary>What signed-in staff members do with their own account: password, interface language and
 /// two-factor sign-in with an authenticator app (TOTP). Needs no permission, only a signed-in user; every
@@ -91,7 +92,8 @@ public sealed class AccountService(ServiceContext ctx, UserManager<StaffUser> us
         }
 
         var key = await users.GetAuthenticatorKeyAsync(user);
-        if (string.IsNullOrEmpty(key))
+        var isNew = string.IsNullOrEmpty(key);
+        if (isNew)
         {
             ThrowIfFailed(await users.ResetAuthenticatorKeyAsync(user));
             key = await users.GetAuthenticatorKeyAsync(user);
@@ -99,7 +101,7 @@ public sealed class AccountService(ServiceContext ctx, UserManager<StaffUser> us
 
         var label = Uri.EscapeDataString(Issuer) + ":" + Uri.EscapeDataString(user.Email ?? user.UserName ?? user.Id.ToString());
         var uri = $"otpauth://totp/{label}?secret={key}&issuer={Uri.EscapeDataString(Issuer)}&digits=6&period=30";
-        return new AuthenticatorSetup(key!, uri);
+        return new AuthenticatorSetup(key!, uri, isNew);
     }
 
     /// <summary>Checks a code from the authenticator app, turns two-factor sign-in on and returns the

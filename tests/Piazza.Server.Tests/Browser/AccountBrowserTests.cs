@@ -227,8 +227,12 @@ public sealed partial class AccountBrowserTests(BrowserFixture fixture) : IClass
         var page = await SignInAsync(email, password);
         await page.GotoAsync("/console/account");
         await Assertions.Expect(page.GetByTestId("two-factor-status")).ToHaveTextAsync("Disattivata");
+        var cookieBefore = await AuthCookieAsync(page);
         await page.GetByTestId("set-up-two-factor").ClickAsync();
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Configura l'app di autenticazione");
+        // The new key renewed the security stamp, so the page renewed this browser's sign-in (else it would be
+        // signed out a minute later, in the middle of the setup).
+        Assert.NotEqual(cookieBefore, await AuthCookieAsync(page));
         await Assertions.Expect(page.GetByTestId("totp-qr").Locator("svg")).ToBeVisibleAsync();
         var box = await page.GetByTestId("totp-qr").Locator("svg").BoundingBoxAsync();
         Assert.True(box is { Width: > 150, Height: > 150 }, "The QR code is too small to scan.");
@@ -313,6 +317,26 @@ public sealed partial class AccountBrowserTests(BrowserFixture fixture) : IClass
             actions);
     }
 
+    [Fact]
+    public async Task API_keys_audit_log_and_account_pages_fit_a_small_phone()
+    {
+        var admin = await fixture.NewPageAsync(width: 375, height: 740, signInAs: Admin);
+        var (email, password) = await CreateUserAsync("Anna Verdi (telefono)");
+        var user = await fixture.NewPageAsync(width: 375, height: 740);
+        await BrowserFixture.SignInAsync(user, email, password);
+        await Assertions.Expect(user).ToHaveURLAsync(new Regex("/console$"));
+        foreach (var (page, path) in new[] { (admin, "/console/api-keys"), (admin, "/console/audit"), (user, "/console/account"), (user, "/console/account/two-factor") })
+        {
+            await page.GotoAsync(path);
+            await Assertions.Expect(page.Locator("h1")).ToBeVisibleAsync();
+            await BrowserFixture.ScreenshotAsync(page, "phone" + path.Replace('/', '-'));
+            var wide = await page.EvaluateAsync<string>(
+                "document.documentElement.scrollWidth + ': ' + [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 6).map(e => e.tagName + '.' + e.className + ' ' + getComputedStyle(e).position + ' ' + Math.round(e.getBoundingClientRect().right)).join(', ')");
+            var overflow = await page.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth + 1");
+            Assert.False(overflow, $"{path} scrolls sideways on a 375px-wide phone: {wide}");
+        }
+    }
+
     private static HttpClient ApiClientFor(Uri baseAddress, string key)
     {
         var client = new HttpClient { BaseAddress = baseAddress };
@@ -333,6 +357,9 @@ public sealed partial class AccountBrowserTests(BrowserFixture fixture) : IClass
 
         return wrong.ToString("D6", CultureInfo.InvariantCulture);
     }
+
+    private static async Task<string?> AuthCookieAsync(IPage page) =>
+        (await page.Context.CookiesAsync()).FirstOrDefault(c => c.Name == "piazza.auth")?.Value;
 
     private static async Task SignOutAsync(IPage page)
     {
