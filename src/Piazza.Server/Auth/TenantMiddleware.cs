@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Piazza.Tenancy;
 
 namespace Piazza.Server.Auth;
@@ -8,8 +9,18 @@ public static class TenantMiddleware
 {
     public static IApplicationBuilder UseTenant(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        if (context.User.Identity?.IsAuthenticated == true
-            && Guid.TryParse(context.User.FindFirst(PiazzaClaims.Organization)?.Value, out var org))
+        var user = context.User;
+        if (user.Identity?.IsAuthenticated != true
+            && context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            // API keys are not the default scheme: authorization authenticates them later (the handler keeps the
+            // result for the request), but the organization must be known before the endpoint runs.
+            var result = await context.AuthenticateAsync(ApiKeyAuthenticationHandler.SchemeName);
+            user = result.Succeeded ? result.Principal : user;
+        }
+
+        if (user.Identity?.IsAuthenticated == true
+            && Guid.TryParse(user.FindFirst(PiazzaClaims.Organization)?.Value, out var org))
         {
             context.RequestServices.GetRequiredService<TenantContext>().Set(org);
         }

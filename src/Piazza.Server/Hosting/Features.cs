@@ -30,6 +30,7 @@ public static class Features
         services.AddScoped<OrganizationService>();
         services.AddScoped<OfficeService>();
         services.AddScoped<StaffService>();
+        services.AddScoped<AccountService>();
         services.AddScoped<TopicService>();
         services.AddScoped<ChannelService>();
         services.AddScoped<SubscriberService>();

@@ -45,6 +45,10 @@ public static class ConsoleSetup
         return app;
     }
 
+    /// <summary>A local return address (never another site: no "//host" or "/\\host"), else the console's home.</summary>
+    public static string SafeReturnUrl(string? url) =>
+        url is { Length: > 1 } && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal) ? url : "/console";
+
     public static void SetCultureCookie(HttpContext context, string culture) =>
         context.Response.Cookies.Append(
             CookieRequestCultureProvider.DefaultCookieName,

@@ -21,6 +21,8 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     /// <summary>The server's database, to check what the pages wrote (audit entries, encrypted secrets).</summary>
     public TestDatabase Database => _database;
+    /// <summary>The server's services, to prepare data as the command line would (e.g. a user of a test's own).</summary>
+    public IServiceProvider Services => _factory?.Services ?? throw new InvalidOperationException("The server has not started.");
 
     /// <summary>Where screenshots go: TestResults/screenshots next to the test assembly, or PIAZZA_SCREENSHOTS.</summary>
     public static string ScreenshotDirectory { get; } = Environment.GetEnvironmentVariable("PIAZZA_SCREENSHOTS")
