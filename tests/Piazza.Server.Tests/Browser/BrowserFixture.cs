@@ -32,6 +32,10 @@ public sealed class BrowserFixture : IAsyncLifetime
             b.UseSetting("Database:SeedDemoOnStart", "true");
             b.UseSetting("Demo:Password", Password);
             b.UseSetting("Demo:Subscribers", "24");
+
+            // UseKestrel(0) alone leaves Kestrel on its default http://localhost:5000, which another test run
+            // (or a developer's server) may hold: ask for a free loopback port instead.
+            b.UseSetting("urls", "http://127.0.0.1:0");
         });
         _factory.UseKestrel(0);
         _factory.StartServer();

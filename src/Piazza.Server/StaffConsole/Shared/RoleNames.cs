@@ -17,7 +17,7 @@ public static class RoleNames
         _ => role.ToString(),
     };
 
-    /// <summary>"Translator · ZH · Immigration office", or "… · every office".</summary>
+    /// <summary>"Translator · ZH · Immigration office", or "… · Every office".</summary>
     public static string Describe(IStringLocalizer<Text> t, RoleView role, IReadOnlyList<OfficeView> offices)
     {
         var parts = new List<string> { Name(t, role.Role) };
@@ -26,7 +26,7 @@ public static class RoleNames
             parts.Add(lang.ToUpperInvariant());
         }
 
-        parts.Add(role.OfficeId is { } id ? offices.FirstOrDefault(o => o.Id == id)?.Name ?? "?" : t["every office"]);
+        parts.Add(role.OfficeId is { } id ? offices.FirstOrDefault(o => o.Id == id)?.Name ?? "?" : t["Every office"]);
         return string.Join(" · ", parts);
     }
 }
