@@ -81,6 +81,7 @@ public sealed partial class AdminPagesBrowserTests(BrowserFixture fixture) : ICl
         await Assertions.Expect(page.GetByTestId("save-organization")).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("#org-name")).ToBeDisabledAsync();
         await Assertions.Expect(page.GetByTestId("add-language")).ToBeDisabledAsync();
+        await BrowserFixture.ScreenshotAsync(page, "organization-read-only");
 
         // Someone who re-enables the fields in the browser still cannot save: the server checks the role.
         await page.EvaluateAsync("""
@@ -153,8 +154,10 @@ public sealed partial class AdminPagesBrowserTests(BrowserFixture fixture) : ICl
         await TickAsync(delete, "Confermo di voler eliminare questo ufficio");
         await delete.GetByRole(AriaRole.Button, new() { Name = "Elimina ufficio" }).ClickAsync();
 
-        await Assertions.Expect(page.GetByTestId("page-message")).ToContainTextAsync("Questo ufficio ha degli argomenti: assegnali prima a un altro ufficio.");
-        await Assertions.Expect(page.GetByTestId("page-message")).ToContainTextAsync("Alcuni utenti hanno un ruolo in questo ufficio");
+        await Assertions.Expect(page.GetByTestId("page-message")).ToHaveTextAsync("L'ufficio non è stato eliminato.");
+        var reason = delete.Locator(".invalid-feedback");
+        await Assertions.Expect(reason).ToContainTextAsync("Questo ufficio ha degli argomenti: assegnali prima a un altro ufficio.");
+        await Assertions.Expect(reason).ToContainTextAsync("Alcuni utenti hanno un ruolo in questo ufficio");
         await Assertions.Expect(page.GetByTestId("office-title")).ToHaveTextAsync("Protezione Civile");
         await BrowserFixture.ScreenshotAsync(page, "office-delete-refused");
         await page.GotoAsync("/console/offices");
@@ -252,7 +255,8 @@ public sealed partial class AdminPagesBrowserTests(BrowserFixture fixture) : ICl
         var delete = page.GetByTestId("delete-user");
         await TickAsync(delete, "Confermo di voler eliminare questo utente");
         await delete.GetByRole(AriaRole.Button, new() { Name = "Elimina utente" }).ClickAsync();
-        await Assertions.Expect(page.GetByTestId("page-message")).ToHaveTextAsync("Non puoi eliminare il tuo account.");
+        await Assertions.Expect(page.GetByTestId("page-message")).ToHaveTextAsync("L'utente non è stato eliminato.");
+        await Assertions.Expect(delete.Locator(".invalid-feedback")).ToHaveTextAsync("Non puoi eliminare il tuo account.");
         await Assertions.Expect(page.GetByTestId("user-title")).ToHaveTextAsync("Giulia Bianchi (amministratrice)");
 
         // Nor take away the last administrator's role.
