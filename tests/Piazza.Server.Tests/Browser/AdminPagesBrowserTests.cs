@@ -80,7 +80,8 @@ public sealed partial class AdminPagesBrowserTests(BrowserFixture fixture) : ICl
         await Assertions.Expect(page.GetByTestId("read-only-notice")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("save-organization")).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("#org-name")).ToBeDisabledAsync();
-        await Assertions.Expect(page.GetByTestId("add-language")).ToBeDisabledAsync();
+        await Assertions.Expect(page.GetByTestId("add-language")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("#org-population")).ToBeDisabledAsync();
         await BrowserFixture.ScreenshotAsync(page, "organization-read-only");
 
         // Someone who re-enables the fields in the browser still cannot save: the server checks the role.
@@ -93,6 +94,11 @@ public sealed partial class AdminPagesBrowserTests(BrowserFixture fixture) : ICl
             }
             """);
         await Assertions.Expect(page.GetByTestId("page-message")).ToHaveTextAsync("Non hai i permessi per farlo.");
+
+        // Nor can they add staff.
+        await page.GotoAsync("/console/users");
+        await Assertions.Expect(page.GetByTestId("users-table")).ToContainTextAsync("admin@prato.demo");
+        await Assertions.Expect(page.GetByTestId("new-user-form")).ToHaveCountAsync(0);
 
         var admin = await fixture.NewPageAsync(signInAs: Admin);
         await admin.GotoAsync("/console/organization");
