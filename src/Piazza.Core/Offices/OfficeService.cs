@@ -59,6 +59,19 @@ public sealed class OfficeService(ServiceContext ctx)
     {
         ctx.Require(Scopes.OfficesWrite);
         var office = await FindAsync(id, ct);
+        var v = new Validation();
+        if (await ctx.Db.Topics.AnyAsync(t => t.OfficeId == id, ct))
+        {
+            v.Add("id", "This office has topics: assign them to another office first.");
+        }
+
+        // Roles limited to the office would be removed with it, silently taking powers away from people.
+        if (await ctx.Db.RoleAssignments.AnyAsync(r => r.OfficeId == id, ct))
+        {
+            v.Add("id", "Some users have roles in this office: change their roles first.");
+        }
+
+        v.ThrowIfInvalid();
         ctx.Db.Offices.Remove(office);
         ctx.Audit.Record("office.deleted", "office", office.Id.ToString(), office.Name);
         await ctx.Db.SaveChangesAsync(ct);
