@@ -294,6 +294,22 @@ public sealed partial class AdminPagesBrowserTests(BrowserFixture fixture) : ICl
         await Assertions.Expect(row).ToContainTextAsync("饮用水供应");
         await Assertions.Expect(row).Not.ToContainTextAsync("供水");
         await Assertions.Expect(row).ToContainTextAsync("Acqua");
+        await Assertions.Expect(row).ToContainTextAsync("Attivo");
+
+        // Unticking "citizens can subscribe" deactivates it (an unticked box posts nothing), ticking it again reactivates it.
+        await row.GetByRole(AriaRole.Link, new() { Name = "Modifica" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#topic-active")).ToBeCheckedAsync();
+        await page.Locator("label[for=topic-active]").ClickAsync(); // Bootstrap Italia draws the box on the label
+        await page.GetByRole(AriaRole.Button, new() { Name = "Salva" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#topic-active")).Not.ToBeCheckedAsync();
+        await page.GotoAsync("/console/topics");
+        await Assertions.Expect(row).ToContainTextAsync("Non attivo");
+        await row.GetByRole(AriaRole.Link, new() { Name = "Modifica" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#topic-active")).Not.ToBeCheckedAsync();
+        await page.Locator("label[for=topic-active]").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Salva" }).ClickAsync();
+        await page.GotoAsync("/console/topics");
+        await Assertions.Expect(row).Not.ToContainTextAsync("Non attivo");
     }
 
     [Fact]
