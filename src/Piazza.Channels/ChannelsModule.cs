@@ -1,11 +1,13 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Piazza.Channels.Testing;
 
 namespace Piazza.Channels;
 
 /// <summary>Registers every platform Piazza speaks. One folder per platform.</summary>
 public static class ChannelsModule
 {
-    public static IServiceCollection AddPiazzaChannels(this IServiceCollection services)
+    public static IServiceCollection AddPiazzaChannels(this IServiceCollection services, IConfiguration config)
     {
         services.AddSingleton(WhatsApp.WhatsAppChannel.Definition);
         services.AddSingleton(WeChat.WeChatChannel.Definition);
@@ -15,6 +17,12 @@ public static class ChannelsModule
         services.AddSingleton(Mastodon.MastodonChannel.Definition);
         services.AddSingleton(Web.WebChannel.Definition);
         services.AddSingleton<ChannelCatalog>();
+
+        // Adapters: one per platform, and the recording adapter (tests, benchmark, sandboxes without a simulator).
+        services.AddSingleton<IChannelAdapter, Web.WebAdapter>();
+        services.AddOptions<RecordingOptions>().Bind(config.GetSection(RecordingOptions.Section));
+        services.AddSingleton<RecordingAdapter>();
+        services.AddSingleton<IChannelAdapter>(sp => sp.GetRequiredService<RecordingAdapter>());
         return services;
     }
 }

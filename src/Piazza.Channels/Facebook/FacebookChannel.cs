@@ -10,11 +10,16 @@ public static class FacebookChannel
             new("baseUrl", "API base URL", IsUrl: true, Default: "https://graph.facebook.com", Help: "Keep the default unless a proxy or a test server stands in for Meta."),
             new("apiVersion", "Graph API version", Default: "v23.0", Help: "The version of Meta's Graph API that Piazza calls, e.g. v23.0."),
             new("pageId", "Page ID", Help: "In the Page's information (Page transparency): the Page ID."),
+            .. BroadcastSettings.For(1, wholeChannel: true),
         ],
         [
             new("pageAccessToken", "Page access token", Help: "A long-lived Page access token with the pages_manage_posts permission."),
             new("appSecret", "App secret (webhook signatures)", Required: false, Help: "In the Meta app's basic settings: Piazza uses it to check that incoming messages come from Meta."),
             new("verifyToken", "Webhook verify token", Required: false, Help: "A text of your choice: enter the same one in the webhook settings of the Meta app."),
         ],
-        "A Facebook Page: bulletins are published as posts on the page.");
+        "A Facebook Page: bulletins are published as posts on the page.")
+    {
+        Format = MessageFormat.PlainText,
+        SendsToWholeChannel = _ => true,
+    };
 }

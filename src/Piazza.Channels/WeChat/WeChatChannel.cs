@@ -10,11 +10,15 @@ public static class WeChatChannel
             new("baseUrl", "API base URL", IsUrl: true, Default: "https://api.weixin.qq.com/cgi-bin/", Help: "Keep the default unless a proxy or a test server stands in for WeChat."),
             new("appId", "AppID", Help: "On the Official Account Platform: Settings and Development, Basic Configuration."),
             new("accountType", "Account type (subscription or service)", Default: "subscription", Help: "As registered with WeChat: subscription or service."),
+            .. BroadcastSettings.For(20),
         ],
         [
             new("appSecret", "AppSecret", Help: "On the same page as the AppID; WeChat shows it only when it is generated."),
             new("token", "Server token (signatures)", Help: "A text of your choice: enter the same one as Token in the server configuration."),
             new("encodingAesKey", "EncodingAESKey (safe mode)", Required: false, Help: "Only if messages are encrypted (safe mode): the 43-character key of the server configuration."),
         ],
-        "A WeChat Official Account: followers get bulletins in their chat, in Chinese and Italian.");
+        "A WeChat Official Account: followers get bulletins in their chat, in Chinese and Italian.")
+    {
+        Format = MessageFormat.PlainText,
+    };
 }

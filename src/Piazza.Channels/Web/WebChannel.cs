@@ -8,7 +8,12 @@ public static class WebChannel
         "Web",
         [
             new("publicBaseUrl", "Public address of the site", Required: false, IsUrl: true, Help: "Where citizens reach the public pages, if not Piazza's own address."),
+            .. BroadcastSettings.For(1000, wholeChannel: true),
         ],
         [],
-        "Public web pages and feeds of the bulletins, with a subscription form.");
+        "Public web pages and feeds of the bulletins, with a subscription form.")
+    {
+        Format = MessageFormat.Web,
+        SendsToWholeChannel = _ => true,
+    };
 }

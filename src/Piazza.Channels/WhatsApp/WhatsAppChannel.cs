@@ -12,11 +12,15 @@ public static class WhatsAppChannel
             new("phoneNumberId", "Phone number ID", Help: "In the Meta app: WhatsApp, API Setup, under the business phone number."),
             new("businessAccountId", "WhatsApp Business Account ID", Help: "On the same page of the Meta app, next to the phone number ID."),
             new("subscribeKeyword", "Subscribe keyword", Required: false, Default: "ATTIVA ISCRIZIONE", Help: "The message citizens send to subscribe."),
+            .. BroadcastSettings.For(80),
         ],
         [
             new("accessToken", "Access token", Help: "A permanent token of a system user of the Business Manager, with the whatsapp_business_messaging permission."),
             new("appSecret", "App secret (webhook signatures)", Help: "In the Meta app's basic settings: Piazza uses it to check that incoming messages come from Meta."),
             new("verifyToken", "Webhook verify token", Help: "A text of your choice: enter the same one in the webhook settings of the Meta app."),
         ],
-        "A WhatsApp Business number: citizens subscribe by message, bulletins go out as approved templates.");
+        "A WhatsApp Business number: citizens subscribe by message, bulletins go out as approved templates.")
+    {
+        Format = MessageFormat.WhatsApp,
+    };
 }

@@ -23,21 +23,36 @@ public static class Scopes
     public const string AuditRead = "audit:read";
     public const string ApiKeysWrite = "api-keys:write";
 
+    /// <summary>Read bulletins, their workflow and their delivery results.</summary>
+    public const string BulletinsRead = "bulletins:read";
+
+    /// <summary>Write bulletins, send them for translation, cancel them.</summary>
+    public const string BulletinsWrite = "bulletins:write";
+
+    /// <summary>Write and review translations. Staff review only the languages of their translator roles.</summary>
+    public const string BulletinsTranslate = "bulletins:translate";
+
+    /// <summary>Approve and schedule bulletins written by others.</summary>
+    public const string BulletinsApprove = "bulletins:approve";
+
     public static readonly IReadOnlyList<string> All =
     [
         OrganizationRead, OrganizationWrite, OfficesRead, OfficesWrite, UsersRead, UsersWrite, TopicsRead, TopicsWrite,
         ChannelsRead, ChannelsWrite, SubscribersRead, SubscribersWrite, SubscribersPersonalData, AuditRead, ApiKeysWrite,
+        BulletinsRead, BulletinsWrite, BulletinsTranslate, BulletinsApprove,
     ];
 
     private static readonly string[] ReadOnly =
         [OrganizationRead, OfficesRead, UsersRead, TopicsRead, ChannelsRead, SubscribersRead];
 
-    /// <summary>What a role may do. Admins may do everything; the others read the organization's setup
-    /// (they get their own powers — writing, translating, approving — with the bulletin workflow).</summary>
+    /// <summary>What a role may do. Admins may do everything (but review only the languages they hold a translator
+    /// role for); the others read the organization's setup and have their part of the bulletin workflow.</summary>
     public static IEnumerable<string> ForRole(StaffRole role) => role switch
     {
         StaffRole.Admin => All,
-        StaffRole.Editor => [.. ReadOnly, SubscribersRead],
+        StaffRole.Editor => [.. ReadOnly, SubscribersRead, BulletinsRead, BulletinsWrite],
+        StaffRole.Translator => [.. ReadOnly, BulletinsRead, BulletinsTranslate],
+        StaffRole.Approver => [.. ReadOnly, BulletinsRead, BulletinsApprove],
         _ => ReadOnly,
     };
 

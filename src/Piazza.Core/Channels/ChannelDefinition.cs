@@ -1,5 +1,27 @@
 namespace Piazza.Channels;
 
+/// <summary>How a platform shows text, which decides how a bulletin's Markdown is rendered and how long it may be.</summary>
+public enum MessageFormat
+{
+    /// <summary>Plain text (WeChat, Facebook): no markup, links written out.</summary>
+    PlainText = 0,
+
+    /// <summary>WhatsApp's own markup: *bold*, _italic_, ~strike~, ```monospace```.</summary>
+    WhatsApp = 1,
+
+    /// <summary>Telegram's HTML parse mode: &lt;b&gt;, &lt;i&gt;, &lt;a&gt;…, every other character escaped.</summary>
+    TelegramHtml = 2,
+
+    /// <summary>An X post: plain text, 280 weighted characters (CJK count double, links 23).</summary>
+    XPost = 3,
+
+    /// <summary>A Mastodon status: plain text, 500 characters by default (links count 23).</summary>
+    MastodonStatus = 4,
+
+    /// <summary>The public website: full HTML, no length limit.</summary>
+    Web = 5,
+}
+
 /// <summary>What configuring an account on one platform takes: its settings (shown back) and its secrets
 /// (encrypted at rest, never shown back). Each platform's folder in Piazza.Channels provides one.</summary>
 /// <param name="Kind">The platform.</param>
@@ -7,7 +29,42 @@ namespace Piazza.Channels;
 /// <param name="Settings">The settings of an account on it (shown back after saving).</param>
 /// <param name="Secrets">The secrets of an account (tokens, app secrets): encrypted at rest, never shown back.</param>
 /// <param name="Description">One line on what the channel is, for the console (English; translated through the resource files).</param>
-public sealed record ChannelDefinition(ChannelKind Kind, string DisplayName, IReadOnlyList<ChannelField> Settings, IReadOnlyList<ChannelField> Secrets, string Description = "");
+public sealed record ChannelDefinition(ChannelKind Kind, string DisplayName, IReadOnlyList<ChannelField> Settings, IReadOnlyList<ChannelField> Secrets, string Description = "")
+{
+    /// <summary>How its messages are written.</summary>
+    public MessageFormat Format { get; init; } = MessageFormat.PlainText;
+
+    /// <summary>Whether an account of this platform, with these settings, publishes one post for the whole channel
+    /// (a Facebook page, a Telegram channel) rather than one message per subscriber.</summary>
+    public Func<IReadOnlyDictionary<string, string>, bool> SendsToWholeChannel { get; init; } = _ => false;
+
+    /// <summary>Whether the definition has a setting of that name.</summary>
+    public ChannelField? Setting(string name) => Settings.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.Ordinal));
+}
+
+/// <summary>What a setting's value must look like; <see cref="Channels.ChannelService"/> checks it.</summary>
+public enum ChannelFieldType
+{
+    Text = 0,
+
+    /// <summary>An absolute http(s) URL.</summary>
+    Url = 1,
+
+    /// <summary>A whole number ≥ 1 (a rate, a length).</summary>
+    Number = 2,
+
+    /// <summary>A comma-separated list of the organization's languages, e.g. "zh,it".</summary>
+    Languages = 3,
+
+    /// <summary>Weekly hours such as "Mon-Fri 09:00-13:00 15:00-18:00; Sat 09:00-12:00", or "always".</summary>
+    WeeklyHours = 4,
+
+    /// <summary>A daily range such as "21:00-08:00", or "none".</summary>
+    DailyRange = 5,
+
+    /// <summary>A whole number ≥ 1, or "none".</summary>
+    Cap = 6,
+}
 
 /// <summary>A setting or secret of a channel.</summary>
 /// <param name="Name">Its name in the API (camelCase).</param>
@@ -16,7 +73,44 @@ public sealed record ChannelDefinition(ChannelKind Kind, string DisplayName, IRe
 /// <param name="IsUrl">Whether it must be an absolute http(s) URL (base URLs of the platform's API).</param>
 /// <param name="Default">Value used when not given.</param>
 /// <param name="Help">Where to find the value or what it is for, shown under the field (English; translated through the resource files).</param>
-public sealed record ChannelField(string Name, string Label, bool Required = true, bool IsUrl = false, string? Default = null, string? Help = null);
+/// <param name="Type">What the value must look like (an <paramref name="IsUrl"/> field is a URL).</param>
+public sealed record ChannelField(string Name, string Label, bool Required = true, bool IsUrl = false, string? Default = null, string? Help = null, ChannelFieldType Type = ChannelFieldType.Text)
+{
+    public ChannelFieldType EffectiveType => IsUrl ? ChannelFieldType.Url : Type;
+}
+
+/// <summary>The settings every channel has for broadcasting: its rate, the languages a bulletin needs, and its
+/// overrides of the organization's sending policy.</summary>
+public static class BroadcastSettings
+{
+    public const string RateLimit = "rateLimit";
+    public const string RequiredLanguages = "requiredLanguages";
+    public const string Languages = "languages";
+    public const string MonthlyCap = "monthlyCap";
+    public const string ServiceHours = "serviceHours";
+    public const string QuietHours = "quietHours";
+
+    /// <summary>The broadcast settings of a platform whose accounts accept <paramref name="defaultRate"/> messages a second.</summary>
+    public static IEnumerable<ChannelField> For(int defaultRate, bool wholeChannel = false)
+    {
+        yield return new(RateLimit, "Messages per second", Required: false, Default: defaultRate.ToString(System.Globalization.CultureInfo.InvariantCulture), Type: ChannelFieldType.Number,
+            Help: "The platform's limit for this account: Piazza never sends faster.");
+        yield return new(RequiredLanguages, "Languages a bulletin must have", Required: false, Type: ChannelFieldType.Languages,
+            Help: "Comma-separated, e.g. zh,it: a bulletin without text in one of them cannot be approved for this channel.");
+        if (wholeChannel)
+        {
+            yield return new(Languages, "Languages of each post", Required: false, Type: ChannelFieldType.Languages,
+                Help: "For posts to the whole channel: the languages each post carries, in order (e.g. zh,it for a bilingual post). Empty: the first language of the organization.");
+        }
+
+        yield return new(MonthlyCap, "Monthly cap per subscriber", Required: false, Type: ChannelFieldType.Cap,
+            Help: "Routine messages a subscriber gets at most per calendar month; none for no cap. Empty: the organization's sending policy.");
+        yield return new(ServiceHours, "Service hours", Required: false, Type: ChannelFieldType.WeeklyHours,
+            Help: "When routine bulletins may go out, e.g. Mon-Fri 09:00-13:00 15:00-18:00; Sat 09:00-12:00, or always. Empty: the organization's sending policy.");
+        yield return new(QuietHours, "Quiet hours", Required: false, Type: ChannelFieldType.DailyRange,
+            Help: "When citizens get no routine message, e.g. 21:00-08:00, or none. Empty: the organization's sending policy.");
+    }
+}
 
 /// <summary>All known platforms, as registered by Piazza.Channels.</summary>
 public sealed class ChannelCatalog(IEnumerable<ChannelDefinition> definitions)

@@ -134,6 +134,7 @@ public sealed class ChannelService(ServiceContext ctx, ChannelCatalog catalog, I
         }
 
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        List<string>? orgLanguages = null;
         foreach (var (key, raw) in input.Settings ?? new Dictionary<string, string?>())
         {
             var field = definition.Settings.FirstOrDefault(f => f.Name == key);
@@ -152,7 +153,16 @@ public sealed class ChannelService(ServiceContext ctx, ChannelCatalog catalog, I
             }
             else if (!string.IsNullOrEmpty(value))
             {
-                settings[key] = value;
+                orgLanguages ??= await ctx.Db.OrganizationLanguages.AsNoTracking().Select(l => l.Tag).ToListAsync(ct);
+                var (normalized, problem) = CheckSetting(field.EffectiveType, value, orgLanguages);
+                if (problem is not null)
+                {
+                    v.Add("settings." + key, problem);
+                }
+                else
+                {
+                    settings[key] = normalized;
+                }
             }
         }
 
@@ -203,6 +213,55 @@ public sealed class ChannelService(ServiceContext ctx, ChannelCatalog catalog, I
         channel.SettingsJson = JsonSerializer.Serialize(settings);
         channel.ProtectedSecrets = secrets.Count == 0 ? null : _protector.Protect(JsonSerializer.Serialize(secrets));
         channel.UpdatedAt = ctx.Now;
+    }
+
+    /// <summary>Checks a setting's value by its type; returns it normalized, or why it is wrong.</summary>
+    public static (string Value, string? Problem) CheckSetting(ChannelFieldType type, string value, IReadOnlyCollection<string> organizationLanguages)
+    {
+        switch (type)
+        {
+            case ChannelFieldType.Number:
+                return int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 100_000
+                    ? (n.ToString(System.Globalization.CultureInfo.InvariantCulture), null)
+                    : (value, "Write a whole number from 1 to 100000.");
+            case ChannelFieldType.Cap:
+                if (string.Equals(value, "none", StringComparison.OrdinalIgnoreCase))
+                {
+                    return ("none", null);
+                }
+
+                return int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var cap) && cap is >= 1 and <= 1000
+                    ? (cap.ToString(System.Globalization.CultureInfo.InvariantCulture), null)
+                    : (value, "Write a whole number from 1 to 1000, or none.");
+            case ChannelFieldType.Languages:
+                var tags = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Rules.NormalizeLanguageTag).Distinct(StringComparer.Ordinal).ToList();
+                if (tags.Count == 0 || tags.Any(t => !organizationLanguages.Contains(t, StringComparer.Ordinal)))
+                {
+                    return (value, "List languages of the organization, separated by commas (e.g. zh,it).");
+                }
+
+                return (string.Join(',', tags), null);
+            case ChannelFieldType.WeeklyHours:
+                if (string.Equals(value, "always", StringComparison.OrdinalIgnoreCase))
+                {
+                    return ("always", null);
+                }
+
+                return Broadcast.WeeklyHours.TryParse(value, out var hours, out _) && !hours.IsAlways
+                    ? (hours.ToString(), null)
+                    : (value, "Write days and hours such as Mon-Fri 09:00-13:00 15:00-18:00; Sat 09:00-12:00, or always.");
+            case ChannelFieldType.DailyRange:
+                if (string.Equals(value, "none", StringComparison.OrdinalIgnoreCase))
+                {
+                    return ("none", null);
+                }
+
+                return Broadcast.DailyRange.TryParse(value, out var range, out _) && range is not null
+                    ? (range.ToString(), null)
+                    : (value, "Write a range of hours such as 21:00-08:00, or none.");
+            default:
+                return (value, null);
+        }
     }
 
     private Dictionary<string, string> DecryptSecrets(Channel channel) =>

@@ -50,3 +50,7 @@ public sealed class Validation
         }
     }
 }
+
+/// <summary>The object changed meanwhile (someone else acted on it first), or is not in a state that allows this.
+/// The API answers 409; nothing has been written.</summary>
+public sealed class ConflictException(string message) : Exception(message);

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Piazza.ApiKeys;
 using Piazza.Audit;
+using Piazza.Broadcast;
 using Piazza.Channels;
 using Piazza.Offices;
 using Piazza.Organizations;
@@ -55,6 +56,14 @@ public class PiazzaDb(DbContextOptions<PiazzaDb> options, TenantContext? tenant 
     public DbSet<PostBody> PostBodies => Set<PostBody>();
 
     public DbSet<PostStateChange> PostStateChanges => Set<PostStateChange>();
+
+    public DbSet<PostChannel> PostChannels => Set<PostChannel>();
+
+    public DbSet<Delivery> Deliveries => Set<Delivery>();
+
+    public DbSet<ChannelLease> ChannelLeases => Set<ChannelLease>();
+
+    public DbSet<SendingPolicy> SendingPolicies => Set<SendingPolicy>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
@@ -165,10 +174,53 @@ public class PiazzaDb(DbContextOptions<PiazzaDb> options, TenantContext? tenant 
         });
         builder.Entity<Post>(e =>
         {
+            e.Property(p => p.AuthorName).HasMaxLength(256);
             e.HasIndex(p => new { p.OrganizationId, p.State });
+            e.HasIndex(p => new { p.State, p.ScheduledFor });
             e.HasOne<Topic>().WithMany().HasForeignKey(p => p.TopicId).OnDelete(DeleteBehavior.Restrict);
             e.HasMany(p => p.Bodies).WithOne().HasForeignKey(b => b.PostId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(p => p.Channels).WithOne().HasForeignKey(c => c.PostId).OnDelete(DeleteBehavior.Cascade);
             e.HasMany(p => p.History).WithOne().HasForeignKey(h => h.PostId).OnDelete(DeleteBehavior.Cascade);
+            OwnedByOrganization(e);
+        });
+        builder.Entity<PostChannel>(e =>
+        {
+            e.HasKey(c => new { c.PostId, c.ChannelId });
+            e.HasOne<Channel>().WithMany().HasForeignKey(c => c.ChannelId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<Delivery>(e =>
+        {
+            e.Property(d => d.Language).HasMaxLength(35);
+            e.Property(d => d.PlatformMessageId).HasMaxLength(200);
+            e.Property(d => d.Error).HasMaxLength(500);
+            // The queue: what a dispatcher claims (state 0) or has in flight (state 1), per channel, emergencies first,
+            // then by due time (retries and service windows wait their turn) and age.
+            e.HasIndex(d => new { d.ChannelId, d.State, d.Priority, d.DueAt, d.Id }, "IX_deliveries_queue")
+                .IsDescending(false, false, true, false, false)
+                .HasFilter("state IN (0, 1)");
+            // The idempotency key; subscriber first, so it also serves the monthly cap and erasure.
+            e.HasIndex(d => new { d.SubscriberId, d.PostId, d.ChannelId }, "UX_deliveries_idempotency").IsUnique();
+            // Progress of a bulletin, per channel and state, read from the index alone.
+            e.HasIndex(d => new { d.PostId, d.ChannelId, d.State });
+            // Status callbacks find their delivery by the platform's message id.
+            e.HasIndex(d => new { d.ChannelId, d.PlatformMessageId }, "IX_deliveries_platform_message")
+                .HasFilter("platform_message_id IS NOT NULL");
+            e.HasOne(d => d.Post).WithMany().HasForeignKey(d => d.PostId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Channel>().WithMany().HasForeignKey(d => d.ChannelId).OnDelete(DeleteBehavior.Cascade);
+            // A delivery belongs to its bulletin's organization.
+            e.HasQueryFilter(d => d.Post!.OrganizationId == TenantId);
+        });
+        builder.Entity<ChannelLease>(e =>
+        {
+            e.HasKey(l => l.ChannelId);
+            e.Property(l => l.Node).HasMaxLength(100);
+            e.HasOne<Channel>().WithMany().HasForeignKey(l => l.ChannelId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<SendingPolicy>(e =>
+        {
+            e.HasKey(p => p.OrganizationId);
+            e.Property(p => p.ServiceHours).HasMaxLength(200);
+            e.Property(p => p.QuietHours).HasMaxLength(20);
             OwnedByOrganization(e);
         });
         builder.Entity<PostBody>(e =>
@@ -177,7 +229,11 @@ public class PiazzaDb(DbContextOptions<PiazzaDb> options, TenantContext? tenant 
             e.Property(b => b.Language).HasMaxLength(35);
             e.Property(b => b.Title).HasMaxLength(200);
         });
-        builder.Entity<PostStateChange>(e => e.Property(h => h.Note).HasMaxLength(1000));
+        builder.Entity<PostStateChange>(e =>
+        {
+            e.Property(h => h.Note).HasMaxLength(1000);
+            e.Property(h => h.ByName).HasMaxLength(256);
+        });
         builder.Entity<AuditEntry>(e =>
         {
             e.Property(a => a.ActorId).HasMaxLength(100);

@@ -1,8 +1,12 @@
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Piazza.Audit;
+using Piazza.Broadcast;
 using Piazza.Channels;
 using Piazza.Common;
+using Piazza.Data;
+using Piazza.Tenancy;
 
 namespace Piazza.Subscribers;
 
@@ -216,6 +220,7 @@ public sealed partial class SubscriberService(ServiceContext ctx)
             s.Topics.AddRange(topics.Where(t => !s.Topics.Any(x => x.TopicId == t)).Select(t => new SubscriberTopic { SubscriberId = s.Id, TopicId = t, OrganizationId = ctx.OrganizationId }));
         }
 
+        var leaving = update.Status == SubscriberStatus.Left && s.Status != SubscriberStatus.Left;
         if (update.Status is { } status && status != s.Status)
         {
             s.Status = status;
@@ -223,8 +228,46 @@ public sealed partial class SubscriberService(ServiceContext ctx)
         }
 
         ctx.Audit.Record("subscriber.updated", "subscriber", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await ctx.Db.SaveChangesAsync(ct);
+        await using (var tx = await ctx.Db.Database.BeginTransactionAsync(ct))
+        {
+            await ctx.Db.SaveChangesAsync(ct);
+            if (leaving)
+            {
+                await CancelQueuedAsync(ctx.Db, id, ct);
+            }
+
+            await tx.CommitAsync(ct);
+        }
+
         return View(s, await KindOfAsync(s.ChannelId, ct));
+    }
+
+    /// <summary>Opt-out is honoured at once: messages still queued for the subscriber are cancelled in the same
+    /// transaction that records the leaving (one already handed to the platform cannot be recalled).</summary>
+    public static Task<int> CancelQueuedAsync(PiazzaDb db, long subscriberId, CancellationToken ct) =>
+        db.Deliveries.IgnoreQueryFilters().Where(d => d.SubscriberId == subscriberId && d.State == DeliveryState.Queued)
+            .ExecuteUpdateAsync(u => u.SetProperty(d => d.State, DeliveryState.Cancelled).SetProperty(d => d.Error, "The subscriber left."), ct);
+
+    /// <summary>Unsubscribes people the platform says blocked or left the account (the dispatcher calls this).</summary>
+    public static async Task MarkGoneAsync(IServiceScopeFactory scopes, Guid organizationId, IReadOnlyList<long> subscriberIds, string reason, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Set(organizationId);
+        var db = scope.ServiceProvider.GetRequiredService<PiazzaDb>();
+        var time = scope.ServiceProvider.GetRequiredService<TimeProvider>();
+        var auditor = new Auditor(db, new SystemActor(), time);
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        foreach (var s in await db.Subscribers.Where(s => subscriberIds.Contains(s.Id) && s.Status == SubscriberStatus.Active).ToListAsync(ct))
+        {
+            s.Status = SubscriberStatus.Left;
+            s.LeftAt = now;
+            auditor.Record("subscriber.left", "subscriber", s.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), reason);
+            await CancelQueuedAsync(db, s.Id, ct);
+        }
+
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
     }
 
     /// <summary>Erases the subscriber and their personal data (right to erasure). The audit log keeps only the id.</summary>
@@ -234,7 +277,11 @@ public sealed partial class SubscriberService(ServiceContext ctx)
         var s = await FindAsync(id, ct);
         ctx.Db.Subscribers.Remove(s);
         ctx.Audit.Record("subscriber.erased", "subscriber", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await using var tx = await ctx.Db.Database.BeginTransactionAsync(ct);
+        // Their deliveries go too (they say who got which bulletin); a bulletin's counts shrink accordingly.
+        await ctx.Db.Deliveries.IgnoreQueryFilters().Where(d => d.SubscriberId == id).ExecuteDeleteAsync(ct);
         await ctx.Db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
     }
 
     /// <summary>Hides most of an address: "+39•••••4567", "oA•••z9".</summary>

@@ -115,6 +115,8 @@ public static class ApiEndpoints
             return TypedResults.NoContent();
         }).WithName("EraseSubscriber").ProducesProblem(404);
 
+        api.MapBulletins();
+
         var audit = api.MapGroup("/audit").WithTags("Audit");
         audit.MapGet("/", async (string? objectType, string? objectId, int? skip, int? take, Auditor a, CancellationToken ct) =>
             (await a.ListAsync(objectType, objectId, skip ?? 0, take ?? 100, ct)).Select(AuditEntryView.From).ToList()).WithName("ListAuditEntries");

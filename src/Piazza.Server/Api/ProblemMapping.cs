@@ -21,6 +21,7 @@ public sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Prob
             },
             NotFoundException nf => new ProblemDetails { Status = 404, Title = "Not found", Detail = $"There is no {nf.ObjectType} {nf.Id} in your organization." },
             ForbiddenException f => new ProblemDetails { Status = 403, Title = "Forbidden", Detail = f.Message },
+            ConflictException c => new ProblemDetails { Status = 409, Title = "Conflict", Detail = c.Message },
             BadHttpRequestException { InnerException: JsonException json } => BadJson(json),
             BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = bad.Message },
             _ => null,

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
 using Piazza.ApiKeys;
 using Piazza.Audit;
+using Piazza.Broadcast;
 using Piazza.Channels;
 using Piazza.Common;
 using Piazza.Data;
@@ -35,7 +36,8 @@ public static class Features
         services.AddScoped<ChannelService>();
         services.AddScoped<SubscriberService>();
         services.AddScoped<ApiKeyService>();
-        services.AddPiazzaChannels();
+        services.AddPiazzaChannels(config);
+        services.AddPiazzaBroadcast(config);   // bulletin workflow, sending policy, releaser, dispatcher, status updates
 
         // Keys that encrypt channel secrets and cookies live in the database, shared by every instance,
         // themselves encrypted with the master key (Security__MasterKey or data/master.key).

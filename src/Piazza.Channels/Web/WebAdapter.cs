@@ -1,0 +1,11 @@
+namespace Piazza.Channels.Web;
+
+/// <summary>Publishing on the municipality's own site: the public pages list every bulletin whose Web delivery is
+/// sent, so "sending" is recording that the bulletin is published.</summary>
+public sealed class WebAdapter : IChannelAdapter
+{
+    public ChannelKind? Kind => ChannelKind.Web;
+
+    public Task<SendResult> SendAsync(OutboundMessage message, CancellationToken ct) =>
+        Task.FromResult<SendResult>(new SendResult.Sent("web-" + message.PostId.ToString("N")));
+}
