@@ -2,7 +2,9 @@ using System.Globalization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Piazza.Audit;
 using Piazza.Channels;
+using Piazza.Posts;
 using Piazza.Data;
 using Piazza.Offices;
 using Piazza.Organizations;
@@ -91,10 +93,12 @@ public sealed class DemoSeeder(IServiceProvider services, IOptions<DemoOptions> 
             ("mediatrice.zh@prato.demo", "Lin Wei (mediatrice culturale)", new RoleView(StaffRole.Translator, immigration.Id, "zh")),
             ("approvazione@prato.demo", "Paolo Verdi (capo ufficio stampa)", new RoleView(StaffRole.Approver, null, null)),
         ];
+        var accounts = new Dictionary<string, StaffUser>(StringComparer.Ordinal);
         foreach (var p in people)
         {
             var created = await staff.CreateAsync(new StaffUserInput(p.Email, p.Name, [p.Role]), ct);
             var user = await users.FindByIdAsync(created.User.Id.ToString());
+            accounts[p.Email] = user!;
             var token = await users.GeneratePasswordResetTokenAsync(user!);
             var reset = await users.ResetPasswordAsync(user!, token, password);
             if (!reset.Succeeded)
@@ -105,7 +109,10 @@ public sealed class DemoSeeder(IServiceProvider services, IOptions<DemoOptions> 
 
         var channelService = sp.GetRequiredService<ChannelService>();
         var whatsapp = await channelService.CreateAsync(new ChannelInput(ChannelKind.WhatsApp, "WhatsPrato (sandbox)", IsSandbox: true, OfficeId: communication.Id), ct);
-        var wechat = await channelService.CreateAsync(new ChannelInput(ChannelKind.WeChat, "ViaRoma101 (sandbox)", IsSandbox: true, OfficeId: immigration.Id), ct);
+        // ViaRoma101 publishes in Chinese and Italian: a bulletin cannot go out on it without both.
+        var wechat = await channelService.CreateAsync(new ChannelInput(
+            ChannelKind.WeChat, "ViaRoma101 (sandbox)", IsSandbox: true, OfficeId: immigration.Id,
+            Settings: new Dictionary<string, string?> { [BroadcastSettings.RequiredLanguages] = "zh,it" }), ct);
         var telegram = await channelService.CreateAsync(new ChannelInput(ChannelKind.Telegram, "Prato Notizie Telegram (sandbox)", IsSandbox: true, OfficeId: communication.Id), ct);
         await channelService.CreateAsync(new ChannelInput(ChannelKind.Facebook, "Pagina Facebook (sandbox)", IsSandbox: true, OfficeId: communication.Id), ct);
         await channelService.CreateAsync(new ChannelInput(ChannelKind.Mastodon, "Mastodon (sandbox)", IsSandbox: true, OfficeId: communication.Id), ct);
@@ -138,6 +145,54 @@ public sealed class DemoSeeder(IServiceProvider services, IOptions<DemoOptions> 
             }
         }
 
+        await SeedBulletinsAsync(org.Id, topicIds, [whatsapp.Id, wechat.Id, telegram.Id], accounts["redazione@prato.demo"], accounts["mediatrice.zh@prato.demo"], ct);
         return new Result(org.Id, password, people.Select(p => (p.Email, p.Role.Role.ToString())).ToList());
+    }
+
+    /// <summary>Three bulletins at different steps, so each demo user finds work: a draft for the editor, a translation
+    /// to review for the mediator, one waiting for the approver.</summary>
+    private async Task SeedBulletinsAsync(Guid organizationId, List<Guid> topics, List<Guid> channels, StaffUser editor, StaffUser mediator, CancellationToken ct)
+    {
+        await using var s = ActorOverride.ForOrganization(services, organizationId, new DemoActor(editor));
+        var posts = s.ServiceProvider.GetRequiredService<PostService>();
+        await using var m = ActorOverride.ForOrganization(services, organizationId, new DemoActor(mediator));
+        var translations = m.ServiceProvider.GetRequiredService<PostService>();
+        // topics: 0 protezione-civile, 2 acqua, 4 farmacie-di-turno, 6 cultura-eventi
+        await posts.CreateAsync(new BulletinInput(topics[4], PostPriority.Normal, PostAudience.TopicSubscribers, [channels[0], channels[2]], new Dictionary<string, BodyInput>
+        {
+            ["it"] = new("Farmacie di turno nel fine settimana", "Sabato e domenica sono aperte:\n\n- **Farmacia Comunale 3**, via Roma 101\n- **Farmacia Centrale**, piazza del Comune 4\n\nL'elenco completo è sul [sito del Comune](https://www.comune.prato.it)."),
+        }), ct);
+
+        var water = await posts.CreateAsync(new BulletinInput(topics[2], PostPriority.Urgent, PostAudience.TopicSubscribers, [channels[0], channels[1]], new Dictionary<string, BodyInput>
+        {
+            ["it"] = new("Interruzione dell'acqua in via Pistoiese", "Giovedì **dalle 8 alle 13** manca l'acqua in via Pistoiese (dal civico 200 al 400) per lavori alla rete.\n\nPrima dell'interruzione riempite qualche bottiglia."),
+        }), ct);
+        await posts.SubmitAsync(water.Id, ct);
+        await translations.SaveBodyAsync(water.Id, "zh", new BodyInput("Pistoiese路停水通知", "周四**8点至13点**,Pistoiese路(200号至400号)因管网施工停水。\n\n停水前请储存一些饮用水。"), ct);
+
+        var festival = await posts.CreateAsync(new BulletinInput(topics[6], PostPriority.Normal, PostAudience.TopicSubscribers, [channels[0], channels[1], channels[2]], new Dictionary<string, BodyInput>
+        {
+            ["it"] = new("Festa di quartiere al Macrolotto", "Sabato dalle 16 in piazza dell'Immaginario: musica, cucina italiana e cinese, giochi per bambini. Ingresso libero."),
+        }), ct);
+        await posts.SubmitAsync(festival.Id, ct);
+        await translations.SaveBodyAsync(festival.Id, "zh", new BodyInput("Macrolotto街区节", "周六16点起在Immaginario广场:音乐、意大利和中国美食、儿童游戏。免费入场。"), ct);
+        await translations.ReviewAsync(festival.Id, "zh", ct);
+    }
+
+    /// <summary>A demo user acting while the demo is created (the seeder may do everything; the workflow still
+    /// records who wrote and who reviewed).</summary>
+    private sealed class DemoActor(StaffUser user) : IActor
+    {
+        public ActorKind Kind => ActorKind.User;
+
+        public string? Id => user.Id.ToString();
+
+        public string Name => user.Email!;
+
+        public string? RemoteIp => null;
+
+        public Guid? UserId => user.Id;
+
+        public bool HasScope(string scope) => true;
     }
 }
