@@ -48,16 +48,24 @@ public sealed class ScopesTests
     }
 
     [Fact]
-    public void Admins_may_do_everything_and_other_roles_only_read_the_setup()
+    public void Admins_may_do_everything_and_other_roles_read_the_setup_and_do_their_part_of_the_workflow()
     {
         Assert.Equal(Scopes.All, Scopes.ForRole(StaffRole.Admin));
         foreach (var role in new[] { StaffRole.Editor, StaffRole.Translator, StaffRole.Approver })
         {
             var scopes = Scopes.ForRole(role).ToList();
             Assert.Contains(Scopes.TopicsRead, scopes);
-            Assert.DoesNotContain(scopes, s => s.EndsWith(":write", StringComparison.Ordinal));
+            Assert.Contains(Scopes.BulletinsRead, scopes);
+            Assert.DoesNotContain(scopes, s => s.EndsWith(":write", StringComparison.Ordinal) && s != Scopes.BulletinsWrite);
             Assert.DoesNotContain(Scopes.SubscribersPersonalData, scopes);
             Assert.DoesNotContain(Scopes.AuditRead, scopes);
         }
+
+        // Each role has exactly its own part of the bulletin workflow.
+        Assert.Equal([Scopes.BulletinsWrite], Scopes.ForRole(StaffRole.Editor).Where(IsWorkflowPower));
+        Assert.Equal([Scopes.BulletinsTranslate], Scopes.ForRole(StaffRole.Translator).Where(IsWorkflowPower));
+        Assert.Equal([Scopes.BulletinsApprove], Scopes.ForRole(StaffRole.Approver).Where(IsWorkflowPower));
     }
+
+    private static bool IsWorkflowPower(string scope) => scope.StartsWith("bulletins:", StringComparison.Ordinal) && scope != Scopes.BulletinsRead;
 }

@@ -54,6 +54,9 @@ public sealed class RecordingAdapter : IChannelAdapter, IDisposable
     /// <summary>How long each send takes (on the server's clock).</summary>
     public TimeSpan Delay { get; set; }
 
+    /// <summary>How long one message's send takes, when it differs (e.g. hangs until the dispatcher's timeout).</summary>
+    public Func<OutboundMessage, TimeSpan?>? DelayFor { get; set; }
+
     /// <summary>Called for every message accepted (the benchmark times the first emergency).</summary>
     public event Action<OutboundMessage>? Accepted;
 
@@ -75,9 +78,10 @@ public sealed class RecordingAdapter : IChannelAdapter, IDisposable
     public async Task<SendResult> SendAsync(OutboundMessage message, CancellationToken ct)
     {
         Interlocked.Increment(ref _calls);
-        if (Delay > TimeSpan.Zero)
+        var delay = DelayFor?.Invoke(message) ?? Delay;
+        if (delay > TimeSpan.Zero)
         {
-            await Task.Delay(Delay, _time, ct);
+            await Task.Delay(delay, _time, ct);
         }
 
         if (Behavior?.Invoke(message) is { } result)
@@ -118,6 +122,7 @@ public sealed class RecordingAdapter : IChannelAdapter, IDisposable
         Interlocked.Exchange(ref _calls, 0);
         Behavior = null;
         Delay = TimeSpan.Zero;
+        DelayFor = null;
     }
 
     public void Dispose()

@@ -43,7 +43,7 @@ public sealed class SendingPolicyService(ServiceContext ctx)
         }
 
         v.ThrowIfInvalid();
-        var policy = await LoadAsync(ctx.Db, ct);
+        var policy = await ctx.Db.SendingPolicies.FirstOrDefaultAsync(ct);
         if (policy is null)
         {
             policy = new SendingPolicy { OrganizationId = ctx.OrganizationId };

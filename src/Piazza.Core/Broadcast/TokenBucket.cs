@@ -9,6 +9,7 @@ namespace Piazza.Broadcast;
 public sealed class TokenBucket
 {
     private readonly TimeProvider _time;
+    private readonly long _origin;
     private readonly object _lock = new();
     private double _interval;
     private double _burstWindow;
@@ -17,6 +18,7 @@ public sealed class TokenBucket
     public TokenBucket(double ratePerSecond, TimeProvider time, int burst = 1)
     {
         _time = time;
+        _origin = time.GetTimestamp();
         SetRate(ratePerSecond, burst);
         _next = Now();
     }
@@ -44,7 +46,8 @@ public sealed class TokenBucket
         }
     }
 
-    /// <summary>Waits for the next slot.</summary>
+    /// <summary>Waits for the next slot. Timers have millisecond resolution, so above 1,000 messages a second a
+    /// message may leave up to a millisecond early; the schedule itself never drifts, so the rate over any second holds.</summary>
     public ValueTask WaitAsync(CancellationToken ct)
     {
         double wait;
@@ -59,5 +62,6 @@ public sealed class TokenBucket
         return wait <= 0 ? ValueTask.CompletedTask : new ValueTask(Task.Delay(TimeSpan.FromSeconds(wait), _time, ct));
     }
 
-    private double Now() => _time.GetTimestamp() / (double)_time.TimestampFrequency;
+    /// <summary>Seconds since the bucket was made (small numbers keep the arithmetic exact to the microsecond).</summary>
+    private double Now() => (_time.GetTimestamp() - _origin) / (double)_time.TimestampFrequency;
 }
