@@ -38,6 +38,9 @@ public sealed class BroadcastSignals : IDisposable
     public Task WaitForWorkAsync(Guid channelId, TimeSpan max, TimeProvider time, CancellationToken ct) =>
         WaitAsync(_channels.GetOrAdd(channelId, _ => new SemaphoreSlim(0, 1)), max, time, ct);
 
+    /// <summary>Consumes a pending wake-up of a channel's worker; true when there was one.</summary>
+    public bool TakeWake(Guid channelId) => _channels.GetOrAdd(channelId, _ => new SemaphoreSlim(0, 1)).Wait(0);
+
     /// <summary>Consumes a pending "deliveries finished" signal; true when there was one.</summary>
     public bool TakeFinished() => _finished.Wait(0);
 

@@ -49,6 +49,8 @@ public sealed class ChannelWorker : IAsyncDisposable
     private TokenBucket _bucket = null!;
     private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
     private DateTimeOffset _refreshedAt;
+    private DateTimeOffset _lastEmergencyCheck;
+    private bool _emergencyMode;
     private int _sending;
 
     public ChannelWorker(Guid channelId, WorkerServices services)
@@ -192,13 +194,29 @@ public sealed class ChannelWorker : IAsyncDisposable
             }
 
             var capacity = Math.Clamp((int)(_channel.Rate * _s.Options.ClaimAhead.TotalSeconds), 1, _s.Options.MaxBatch * 2);
-            if (_buffer.Count >= capacity)
+            // While emergencies are coming, routine work already claimed does not take their room: it waits.
+            var room = _emergencyMode ? capacity - _buffer.UrgentCount : capacity - _buffer.Count;
+            if (room <= 0)
             {
-                await _buffer.WaitForRoomAsync(capacity, _s.Options.IdlePoll, _s.Time, ct);
+                // Full of routine work: an emergency released meanwhile must not queue behind it. Look for one at
+                // each wake-up and at least every poll interval, and claim it ahead of the routine work.
+                if (!_emergencyMode && (_s.Signals.TakeWake(ChannelId) || now - _lastEmergencyCheck >= _s.Options.IdlePoll))
+                {
+                    _lastEmergencyCheck = now;
+                    var urgent = await ClaimOnceAsync(ct, capacity, PostPriority.Emergency);
+                    if (urgent is { Count: > 0 })
+                    {
+                        _emergencyMode = true;
+                        _buffer.Add(urgent);
+                        continue;
+                    }
+                }
+
+                await _buffer.WaitForRoomAsync(() => (_emergencyMode ? _buffer.UrgentCount : _buffer.Count) < capacity, _s.Options.IdlePoll, _s.Time, ct);
                 continue;
             }
 
-            var claimed = await ClaimOnceAsync(ct, capacity - _buffer.Count);
+            var claimed = await ClaimOnceAsync(ct, room, _emergencyMode ? PostPriority.Emergency : null);
             if (claimed is null)
             {
                 // Paused or circuit open: wait for the end of the pause (or a wake-up).
@@ -207,6 +225,13 @@ public sealed class ChannelWorker : IAsyncDisposable
                 continue;
             }
 
+            if (_emergencyMode && claimed.Count == 0)
+            {
+                _emergencyMode = false; // every emergency is claimed: back to the routine work
+                continue;
+            }
+
+            _emergencyMode = _emergencyMode || claimed.Any(d => d.Priority == PostPriority.Emergency);
             if (claimed.Count > 0)
             {
                 idleSince = null;
@@ -244,8 +269,9 @@ public sealed class ChannelWorker : IAsyncDisposable
         }
     }
 
-    /// <summary>Claims the next batch; null when the channel may not send now (paused, circuit open).</summary>
-    private async Task<List<ClaimedDelivery>?> ClaimOnceAsync(CancellationToken ct, int room = int.MaxValue)
+    /// <summary>Claims the next batch (only emergencies with <paramref name="only"/>); null when the channel may not
+    /// send now (paused, circuit open).</summary>
+    private async Task<List<ClaimedDelivery>?> ClaimOnceAsync(CancellationToken ct, int room = int.MaxValue, PostPriority? only = null)
     {
         var now = Now;
         if (_s.Time.GetUtcNow() < _pausedUntil)
@@ -260,7 +286,7 @@ public sealed class ChannelWorker : IAsyncDisposable
         }
 
         var limit = Math.Min(Math.Min(room, _s.Options.MaxBatch), allowance);
-        var minPriority = _channel.Policy.IsQuiet(now) ? PostPriority.Emergency : PostPriority.Normal;
+        var minPriority = only ?? (_channel.Policy.IsQuiet(now) ? PostPriority.Emergency : PostPriority.Normal);
         var claimed = await _claimDb.RunAsync(s => s.ClaimAsync(ChannelId, now, limit, minPriority, ct), ct);
         if (claimed.Count == 0 && allowance == 1)
         {
@@ -511,8 +537,10 @@ public sealed class ChannelWorker : IAsyncDisposable
                 await _completeDb.RunAsync(s => s.CompleteAsync(batch, ct), ct);
                 break;
             }
-            catch (Exception e) when (e is not OperationCanceledException && attempt < 60)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
+                // Keep trying (the database may be restarting): until the outcomes are written the deliveries stay
+                // in flight, and a message is sent again only if this node dies meanwhile.
                 _s.Logger.LogError(e, "Channel {Channel}: could not record {Count} outcomes (attempt {Attempt}); retrying", ChannelId, batch.Count, attempt);
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * attempt)), _s.Time, ct);
             }
@@ -577,6 +605,17 @@ public sealed class ChannelWorker : IAsyncDisposable
             }
         }
 
+        public int UrgentCount
+        {
+            get
+            {
+                lock (_urgent)
+                {
+                    return _urgent.Count;
+                }
+            }
+        }
+
         public void Add(List<ClaimedDelivery> items)
         {
             lock (_urgent)
@@ -627,13 +666,13 @@ public sealed class ChannelWorker : IAsyncDisposable
             }
         }
 
-        public async Task WaitForRoomAsync(int capacity, TimeSpan max, TimeProvider time, CancellationToken ct)
+        public async Task WaitForRoomAsync(Func<bool> hasRoom, TimeSpan max, TimeProvider time, CancellationToken ct)
         {
             using var timeout = new CancellationTokenSource(max, time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
             try
             {
-                while (Count >= capacity)
+                while (!hasRoom())
                 {
                     await _room.WaitAsync(linked.Token);
                 }

@@ -4,6 +4,8 @@ using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+using NpgsqlTypes;
 using Piazza.Data;
 using Piazza.Posts;
 
@@ -220,13 +222,14 @@ public sealed class DeliveryStore(PiazzaDb db)
                 FROM unnest(@ids, @states, @sents, @pids, @errs, @dues, @givebacks) AS v(id, state, sent, pid, err, due, giveback)
                 WHERE d.id = v.id AND d.state = 1
                 """;
-            Add(cmd, "ids", outcomes.Select(o => o.Id).ToArray());
-            Add(cmd, "states", outcomes.Select(o => (int)o.State).ToArray());
-            Add(cmd, "sents", outcomes.Select(o => o.SentAt).ToArray());
-            Add(cmd, "pids", outcomes.Select(o => o.PlatformMessageId).ToArray());
-            Add(cmd, "errs", outcomes.Select(o => Truncate(o.Error, 500)).ToArray());
-            Add(cmd, "dues", outcomes.Select(o => o.DueAt).ToArray());
-            Add(cmd, "givebacks", outcomes.Select(o => o.CountsAsAttempt ? 0 : 1).ToArray());
+            // Typed explicitly: an array of nulls says nothing of its type.
+            AddArray(cmd, "ids", NpgsqlDbType.Bigint, outcomes.Select(o => o.Id).ToArray());
+            AddArray(cmd, "states", NpgsqlDbType.Integer, outcomes.Select(o => (int)o.State).ToArray());
+            AddArray(cmd, "sents", NpgsqlDbType.TimestampTz, outcomes.Select(o => o.SentAt).ToArray());
+            AddArray(cmd, "pids", NpgsqlDbType.Text, outcomes.Select(o => o.PlatformMessageId).ToArray());
+            AddArray(cmd, "errs", NpgsqlDbType.Text, outcomes.Select(o => Truncate(o.Error, 500)).ToArray());
+            AddArray(cmd, "dues", NpgsqlDbType.TimestampTz, outcomes.Select(o => o.DueAt).ToArray());
+            AddArray(cmd, "givebacks", NpgsqlDbType.Integer, outcomes.Select(o => o.CountsAsAttempt ? 0 : 1).ToArray());
             await cmd.ExecuteNonQueryAsync(ct);
             return;
         }
@@ -440,6 +443,9 @@ public sealed class DeliveryStore(PiazzaDb db)
         cmd.Parameters.Add(p);
         return p;
     }
+
+    private static void AddArray(DbCommand cmd, string name, NpgsqlDbType type, Array values) =>
+        cmd.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | type) { Value = values });
 
     public static Guid ReadGuid(DbDataReader reader, int ordinal) =>
         reader.GetFieldType(ordinal) == typeof(Guid) ? reader.GetGuid(ordinal) : Guid.Parse(reader.GetString(ordinal));

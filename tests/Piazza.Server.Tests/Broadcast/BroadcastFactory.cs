@@ -132,6 +132,17 @@ public class BroadcastFactory : PiazzaFactory
         return bulletin;
     }
 
+    /// <summary>Waits (up to <paramref name="seconds"/>) for a condition that the server reaches by itself.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, int seconds, string what)
+    {
+        var until = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < until, $"Waited {seconds} s for: {what}");
+            await Task.Delay(25);
+        }
+    }
+
     /// <summary>Delivery rows of a bulletin, straight from the database.</summary>
     public async Task<List<Delivery>> DeliveriesAsync(Guid postId)
     {
