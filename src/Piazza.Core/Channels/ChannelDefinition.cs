@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Piazza.Channels;
 
 /// <summary>How a platform shows text, which decides how a bulletin's Markdown is rendered and how long it may be.</summary>
@@ -36,9 +38,10 @@ public sealed record ChannelDefinition(ChannelKind Kind, string DisplayName, IRe
 
     /// <summary>Whether an account of this platform, with these settings, publishes one post for the whole channel
     /// (a Facebook page, a Telegram channel) rather than one message per subscriber.</summary>
+    [JsonIgnore]
     public Func<IReadOnlyDictionary<string, string>, bool> SendsToWholeChannel { get; init; } = _ => false;
 
-    /// <summary>Whether the definition has a setting of that name.</summary>
+    /// <summary>The setting of that name, if the platform has one.</summary>
     public ChannelField? Setting(string name) => Settings.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.Ordinal));
 }
 
@@ -76,6 +79,7 @@ public enum ChannelFieldType
 /// <param name="Type">What the value must look like (an <paramref name="IsUrl"/> field is a URL).</param>
 public sealed record ChannelField(string Name, string Label, bool Required = true, bool IsUrl = false, string? Default = null, string? Help = null, ChannelFieldType Type = ChannelFieldType.Text)
 {
+    [JsonIgnore]
     public ChannelFieldType EffectiveType => IsUrl ? ChannelFieldType.Url : Type;
 }
 

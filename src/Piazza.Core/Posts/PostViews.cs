@@ -96,6 +96,7 @@ public sealed record NoteInput(string? Note = null);
 /// <param name="Cancelled">Not sent: cancelled, or the subscriber left.</param>
 public sealed record DeliveryCounts(int Queued, int Sending, int Sent, int Delivered, int Read, int Failed, int Skipped, int Cancelled)
 {
+    /// <summary>All deliveries.</summary>
     public int Total => Queued + Sending + Sent + Delivered + Read + Failed + Skipped + Cancelled;
 
     /// <summary>Handed to the platform (sent, delivered or read).</summary>
