@@ -19,7 +19,8 @@ public sealed class EmptyDatabaseFactory : PiazzaFactory
 
 /// <summary>
 /// The hand-written migrations create exactly the schema the EF model describes, on the provider under test
-/// (PIAZZA_TEST_DB): same tables, columns (store type, nullability), primary keys, indexes and foreign keys.
+/// (PIAZZA_TEST_DB): same tables, columns (store type, nullability), primary keys, indexes (with their descending
+/// columns and whether they are partial) and foreign keys.
 /// </summary>
 public sealed class MigrationsMatchModelTests(EmptyDatabaseFactory factory) : IClassFixture<EmptyDatabaseFactory>
 {
@@ -95,7 +96,8 @@ public sealed class MigrationsMatchModelTests(EmptyDatabaseFactory factory) : IC
 
             foreach (var index in table.Indexes)
             {
-                lines.Add($"index {index.Name} ({string.Join(",", index.Columns.Select(c => c.Name))}){(index.IsUnique ? " unique" : "")}");
+                var columns = index.Columns.Select((c, i) => c.Name + (index.IsDescending is { Count: > 0 } d && d[i] ? " desc" : ""));
+                lines.Add($"index {index.Name} ({string.Join(",", columns)}){(index.IsUnique ? " unique" : "")}{(index.Filter is null ? "" : " partial")}");
             }
 
             foreach (var unique in table.UniqueConstraints.Where(u => !u.GetIsPrimaryKey()))
@@ -183,8 +185,10 @@ public sealed class MigrationsMatchModelTests(EmptyDatabaseFactory factory) : IC
                     continue;
                 }
 
-                var cols = (await QueryAsync(connection, $"PRAGMA index_info(\"{index[1]}\")")).OrderBy(i => int.Parse(i[0], System.Globalization.CultureInfo.InvariantCulture)).Select(i => i[2]);
-                lines.Add($"index {index[1]} ({string.Join(",", cols)}){(index[2] == "1" ? " unique" : "")}");
+                // seqno, cid, name, desc, coll, key
+                var cols = (await QueryAsync(connection, $"PRAGMA index_xinfo(\"{index[1]}\")")).Where(i => i[5] == "1")
+                    .OrderBy(i => int.Parse(i[0], System.Globalization.CultureInfo.InvariantCulture)).Select(i => i[2] + (i[3] == "1" ? " desc" : ""));
+                lines.Add($"index {index[1]} ({string.Join(",", cols)}){(index[2] == "1" ? " unique" : "")}{(index[4] == "1" ? " partial" : "")}");
             }
 
             // id, seq, table, from, to, on_update, on_delete, match
@@ -217,15 +221,17 @@ public sealed class MigrationsMatchModelTests(EmptyDatabaseFactory factory) : IC
 
         var indexes = await QueryAsync(connection, """
             SELECT t.relname, i.relname, ix.indisunique, ix.indisprimary,
-                   (SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM unnest(ix.indkey) WITH ORDINALITY k(attnum, ord)
-                    JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum)
+                   (SELECT string_agg(a.attname || CASE WHEN (ix.indoption[k.ord - 1] & 1) = 1 THEN ' desc' ELSE '' END, ',' ORDER BY k.ord)
+                    FROM unnest(ix.indkey) WITH ORDINALITY k(attnum, ord)
+                    JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum),
+                   ix.indpred IS NOT NULL
             FROM pg_index ix JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_class i ON i.oid = ix.indexrelid
             JOIN pg_namespace n ON n.oid = t.relnamespace
             WHERE n.nspname = 'public' AND t.relname NOT IN ('__EFMigrationsHistory', '__EFMigrationsLock')
             """);
         foreach (var i in indexes)
         {
-            Lines(result, i[0]).Add(i[3] == "True" ? $"pk {i[4]}" : $"index {i[1]} ({i[4]}){(i[2] == "True" ? " unique" : "")}");
+            Lines(result, i[0]).Add(i[3] == "True" ? $"pk {i[4]}" : $"index {i[1]} ({i[4]}){(i[2] == "True" ? " unique" : "")}{(i[5] == "True" ? " partial" : "")}");
         }
 
         var fks = await QueryAsync(connection, """
