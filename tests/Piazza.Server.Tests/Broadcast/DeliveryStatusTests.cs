@@ -20,7 +20,8 @@ public sealed class DeliveryStatusTests(BroadcastFactory factory) : IClassFixtur
         await BroadcastFactory.WaitForStateAsync(n, id, 30, "Sent");
         var d = await factory.DeliveriesAsync(id);
         var updater = factory.Service<DeliveryStatusUpdater>();
-        var at = DateTime.UtcNow.AddTicks(-(DateTime.UtcNow.Ticks % TimeSpan.TicksPerSecond)); // PostgreSQL keeps microseconds
+        var now = DateTime.UtcNow;
+        var at = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond)); // whole seconds: PostgreSQL keeps microseconds
         StatusUpdate Status(int i, DeliveryState state, string? error = null) => new(n.ChannelId, d[i].PlatformMessageId!, state, at.AddSeconds(i), error);
 
         foreach (var u in new[]
