@@ -298,13 +298,18 @@ public sealed class DeliveryStore(PiazzaDb db)
         return next;
     }
 
-    /// <summary>Channels (enabled) with deliveries queued or in flight, not leased by another live node.</summary>
+    /// <summary>Channels (enabled) with deliveries due or in flight, not leased by another live node. Deliveries
+    /// waiting for a later service window do not count: no worker idles for them. One index probe per priority.</summary>
     public async Task<List<Guid>> ChannelsWithWorkAsync(string node, DateTime now, CancellationToken ct)
     {
         await using var cmd = await CommandAsync(ct);
         cmd.CommandText = """
             SELECT c.id FROM channels c
-            WHERE c.is_enabled AND EXISTS (SELECT 1 FROM deliveries d WHERE d.channel_id = c.id AND d.state IN (0, 1))
+            WHERE c.is_enabled
+              AND (EXISTS (SELECT 1 FROM deliveries d WHERE d.channel_id = c.id AND d.state = 1)
+                OR EXISTS (SELECT 1 FROM deliveries d WHERE d.channel_id = c.id AND d.state = 0 AND d.priority = 2 AND d.due_at <= @now)
+                OR EXISTS (SELECT 1 FROM deliveries d WHERE d.channel_id = c.id AND d.state = 0 AND d.priority = 1 AND d.due_at <= @now)
+                OR EXISTS (SELECT 1 FROM deliveries d WHERE d.channel_id = c.id AND d.state = 0 AND d.priority = 0 AND d.due_at <= @now))
               AND NOT EXISTS (SELECT 1 FROM channel_leases l WHERE l.channel_id = c.id AND l.node <> @node AND l.expires_at >= @now)
             """;
         Add(cmd, "node", node);
