@@ -468,7 +468,10 @@ public sealed class PostService(ServiceContext ctx, ChannelCatalog catalog, Chan
         var (_, problems) = await TranslationProblemsAsync(post, ct);
         if (problems.Count == 0 && post.State == PostState.InTranslation)
         {
-            Move(post, PostState.InReview, "Every translation is reviewed: waiting for approval.");
+            var order = await LanguageOrderAsync(ct);
+            Move(post, PostState.InReview, post.Bodies.Any(b => b.Language != order[0])
+                ? "Every translation is reviewed: waiting for approval."
+                : "No translation is needed: waiting for approval.");
         }
         else if (problems.Count > 0 && post.State == PostState.InReview)
         {

@@ -33,6 +33,7 @@ public static class ConsoleSetup
         app.MapGet("/", () => Results.Redirect("/console")).ExcludeFromDescription();
         app.MapRazorComponents<App>();
         app.MapPost("/console/sign-out", SignOutAsync).RequireAuthorization(StaffPolicy).ExcludeFromDescription();
+        app.MapBulletinConsole();
         app.MapGet("/console/culture/{culture}", (string culture, string? returnUrl, HttpContext context) =>
         {
             if (Cultures.Contains(culture, StringComparer.Ordinal))

@@ -48,6 +48,13 @@ public abstract class ConsolePage : ComponentBase
             MessageIsError = true;
             return false;
         }
+        catch (ConflictException e)
+        {
+            // Someone else acted first, or the object is no longer in a state that allows this.
+            Message = Text[e.Message].Value;
+            MessageIsError = true;
+            return false;
+        }
         catch (NotFoundException)
         {
             NotFound = true;
