@@ -98,6 +98,11 @@ public sealed class ChannelService(ServiceContext ctx, ChannelCatalog catalog, I
             throw ValidationFailedException.For("id", "This channel has active subscribers: disable it instead of deleting it.");
         }
 
+        if (await ctx.Db.Deliveries.IgnoreQueryFilters().AnyAsync(d => d.ChannelId == id && (d.State == Broadcast.DeliveryState.Queued || d.State == Broadcast.DeliveryState.Sending), ct))
+        {
+            throw ValidationFailedException.For("id", "This channel is sending a bulletin: wait until it has finished, or disable it.");
+        }
+
         ctx.Db.Channels.Remove(channel);
         ctx.Audit.Record("channel.deleted", "channel", channel.Id.ToString(), channel.Name);
         await ctx.Db.SaveChangesAsync(ct);
