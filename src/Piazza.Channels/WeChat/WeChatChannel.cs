@@ -10,7 +10,7 @@ public static class WeChatChannel
             new("baseUrl", "API base URL", IsUrl: true, Default: "https://api.weixin.qq.com/cgi-bin/", Help: "Keep the default unless a proxy or a test server stands in for WeChat."),
             new("appId", "AppID", Help: "On the Official Account Platform: Settings and Development, Basic Configuration."),
             new("accountType", "Account type (subscription or service)", Default: "subscription", Help: "As registered with WeChat: subscription or service."),
-            .. BroadcastSettings.For(20),
+            .. BroadcastSettings.For(20, wholeChannel: true),
         ],
         [
             new("appSecret", "AppSecret", Help: "On the same page as the AppID; WeChat shows it only when it is generated."),
@@ -20,5 +20,8 @@ public static class WeChatChannel
         "A WeChat Official Account: followers get bulletins in their chat, in Chinese and Italian.")
     {
         Format = MessageFormat.PlainText,
+        // An official account reaches its followers by mass send (to everyone or to a tag); messages to one
+        // follower are allowed only within 48 hours of their last action, so a bulletin is one post for the channel.
+        SendsToWholeChannel = _ => true,
     };
 }

@@ -103,12 +103,6 @@ public sealed class PostService(ServiceContext ctx, ChannelCatalog catalog, Chan
         var result = new List<AudienceEstimate>();
         foreach (var channel in channels.OrderBy(c => c.Name, StringComparer.CurrentCulture))
         {
-            if (IsWholeChannel(channel))
-            {
-                result.Add(new AudienceEstimate(channel.Id, 0, true, new Dictionary<string, int>()));
-                continue;
-            }
-
             var q = ctx.Db.Subscribers.AsNoTracking().Where(s => s.ChannelId == channel.Id && s.Status == SubscriberStatus.Active);
             if (audience == PostAudience.TopicSubscribers && topicId is { } topic)
             {
@@ -116,7 +110,7 @@ public sealed class PostService(ServiceContext ctx, ChannelCatalog catalog, Chan
             }
 
             var byLanguage = await q.GroupBy(s => s.Language).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
-            result.Add(new AudienceEstimate(channel.Id, byLanguage.Values.Sum(), false, byLanguage));
+            result.Add(new AudienceEstimate(channel.Id, byLanguage.Values.Sum(), IsWholeChannel(channel), byLanguage));
         }
 
         return result;

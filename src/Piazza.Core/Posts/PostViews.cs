@@ -144,7 +144,7 @@ public sealed record DeliveryView(
 
 /// <summary>Who a bulletin would reach now.</summary>
 /// <param name="ChannelId">The channel.</param>
-/// <param name="Subscribers">Active subscribers it would reach (for a whole-channel post: 0, the platform reaches its members).</param>
+/// <param name="Subscribers">Active subscribers it would reach (for a whole-channel post: the followers Piazza knows; the platform delivers to them).</param>
 /// <param name="WholeChannel">True when one post reaches the whole channel.</param>
 /// <param name="ByLanguage">Those subscribers by their first language.</param>
 public sealed record AudienceEstimate(Guid ChannelId, int Subscribers, bool WholeChannel, IReadOnlyDictionary<string, int> ByLanguage);

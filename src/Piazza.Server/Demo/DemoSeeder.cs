@@ -112,7 +112,7 @@ public sealed class DemoSeeder(IServiceProvider services, IOptions<DemoOptions> 
         // ViaRoma101 publishes in Chinese and Italian: a bulletin cannot go out on it without both.
         var wechat = await channelService.CreateAsync(new ChannelInput(
             ChannelKind.WeChat, "ViaRoma101 (sandbox)", IsSandbox: true, OfficeId: immigration.Id,
-            Settings: new Dictionary<string, string?> { [BroadcastSettings.RequiredLanguages] = "zh,it" }), ct);
+            Settings: new Dictionary<string, string?> { [BroadcastSettings.RequiredLanguages] = "zh,it", [BroadcastSettings.Languages] = "zh,it" }), ct);
         var telegram = await channelService.CreateAsync(new ChannelInput(ChannelKind.Telegram, "Prato Notizie Telegram (sandbox)", IsSandbox: true, OfficeId: communication.Id), ct);
         await channelService.CreateAsync(new ChannelInput(ChannelKind.Facebook, "Pagina Facebook (sandbox)", IsSandbox: true, OfficeId: communication.Id), ct);
         await channelService.CreateAsync(new ChannelInput(ChannelKind.Mastodon, "Mastodon (sandbox)", IsSandbox: true, OfficeId: communication.Id), ct);
