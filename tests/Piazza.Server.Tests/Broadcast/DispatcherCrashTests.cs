@@ -27,8 +27,6 @@ public sealed class PreparingFactory : BroadcastFactory
 /// </summary>
 public sealed class DispatcherCrashTests(PreparingFactory factory, ITestOutputHelper output) : IClassFixture<PreparingFactory>
 {
-    private static readonly string ServerDll = Path.Combine(Repository.Root, "src", "Piazza.Server", "bin", Repository.Configuration, "net10.0", "Piazza.Server.dll");
-
     [Fact]
     public async Task Killing_the_dispatching_process_loses_nothing_and_resends_at_most_what_was_in_flight()
     {
@@ -87,22 +85,7 @@ public sealed class DispatcherCrashTests(PreparingFactory factory, ITestOutputHe
 
     private Process StartServer(string log)
     {
-        Assert.True(File.Exists(ServerDll), $"{ServerDll} is missing: build src/Piazza.Server in {Repository.Configuration} first.");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(ServerDll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(ServerDll);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add("http://127.0.0.1:0");
-        foreach (var name in new[] { "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT", "ASPNETCORE_URLS" })
-        {
-            start.Environment.Remove(name);
-        }
-
+        var start = ServerBinary.StartInfo("--urls", "http://127.0.0.1:0");
         var settings = new Dictionary<string, string>
         {
             ["Database__Provider"] = factory.Database.Provider,

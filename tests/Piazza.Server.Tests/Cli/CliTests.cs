@@ -15,8 +15,6 @@ namespace Piazza.Server.Tests.Cli;
 /// against the test database; the in-process server checks what they did.</summary>
 public sealed class CliTests(PiazzaFactory factory) : IClassFixture<PiazzaFactory>
 {
-    private static readonly string ServerDll = Path.Combine(Repository.Root, "src", "Piazza.Server", "bin", Repository.Configuration, "net10.0", "Piazza.Server.dll");
-
     [Fact]
     public async Task Migrate_creates_the_schema_of_an_empty_database_and_is_idempotent()
     {
@@ -184,25 +182,7 @@ public sealed class CliTests(PiazzaFactory factory) : IClassFixture<PiazzaFactor
 
     private static async Task<Result> RunAsync(TestDatabase database, params string[] args)
     {
-        Assert.True(File.Exists(ServerDll), $"{ServerDll} is missing: build src/Piazza.Server in {Repository.Configuration} first.");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(ServerDll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(ServerDll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var name in new[] { "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT", "ASPNETCORE_URLS" })
-        {
-            start.Environment.Remove(name);
-        }
-
+        var start = ServerBinary.StartInfo(args);
         start.Environment["Database__Provider"] = database.Provider;
         start.Environment["ConnectionStrings__Piazza"] = database.ConnectionString;
         start.Environment["Demo__Subscribers"] = "8";
