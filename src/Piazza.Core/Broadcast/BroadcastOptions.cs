@@ -11,8 +11,10 @@ public sealed class BroadcastOptions
     /// <summary>This node's name in channel leases; default machine name and process id.</summary>
     public string? NodeName { get; set; }
 
-    /// <summary>Most deliveries claimed in one statement.</summary>
-    public int MaxBatch { get; set; } = 500;
+    /// <summary>Most deliveries claimed in one statement (outcomes are written up to twice as many at once). Below 8,000
+    /// messages a second <see cref="ClaimAhead"/> bounds the claims; above, a channel's pace is one batch per claim round
+    /// trip (see docs/performance.md).</summary>
+    public int MaxBatch { get; set; } = 1000;
 
     /// <summary>How much work, at the channel's rate, a channel worker claims ahead of sending: small, so that an
     /// emergency released during a routine broadcast overtakes it at once.</summary>
@@ -58,6 +60,12 @@ public sealed class BroadcastOptions
     public TimeSpan CircuitBreak { get; set; } = TimeSpan.FromSeconds(15);
 
     public TimeSpan CircuitBreakMax { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>On SQLite (one writer at a time), the largest share of the time the dispatch's claims and completions
+    /// hold the write lock: after each of them the lock stays free for the rest, so that the console's and the API's
+    /// writes (an approval) get in within a few tries of SQLite's busy handler while a broadcast runs at full speed.
+    /// 1: no pause.</summary>
+    public double SqliteWriteShare { get; set; } = 0.75;
 
     /// <summary>Outcomes are written in batches at least this often.</summary>
     public TimeSpan CompletionFlush { get; set; } = TimeSpan.FromMilliseconds(50);

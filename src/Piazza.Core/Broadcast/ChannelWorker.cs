@@ -43,6 +43,7 @@ public sealed class ChannelWorker : IAsyncDisposable
     private readonly List<long> _gone = [];
     private readonly EngineDb _claimDb;
     private readonly EngineDb _completeDb;
+    private readonly EngineDb _readDb;
     private readonly CircuitBreaker _circuit;
     private ChannelSnapshot _channel = null!;
     private IChannelAdapter? _adapter;
@@ -51,14 +52,18 @@ public sealed class ChannelWorker : IAsyncDisposable
     private DateTimeOffset _refreshedAt;
     private DateTimeOffset _lastEmergencyCheck;
     private bool _emergencyMode;
+    private bool _woken;
     private int _sending;
+    private int _unwritten;
+    private readonly SemaphoreSlim _written = new(0, 1);
 
     public ChannelWorker(Guid channelId, WorkerServices services)
     {
         ChannelId = channelId;
         _s = services;
-        _claimDb = new EngineDb(services.Scopes, services.Gate);
-        _completeDb = new EngineDb(services.Scopes, services.Gate);
+        _claimDb = new EngineDb(services.Scopes, services.Gate) { Background = true };
+        _completeDb = new EngineDb(services.Scopes, services.Gate) { Background = true };
+        _readDb = new EngineDb(services.Scopes, services.Gate);
         var o = services.Options;
         _circuit = new CircuitBreaker(services.Time, o.CircuitFailures, o.CircuitBreak, o.CircuitBreakMax);
         LeaseValidUntil = DateTimeOffset.MaxValue;
@@ -134,6 +139,7 @@ public sealed class ChannelWorker : IAsyncDisposable
         await Task.WhenAll(sendTasks);
         foreach (var d in _buffer.DrainAll())
         {
+            Interlocked.Increment(ref _unwritten);
             await _outcomes.Writer.WriteAsync(GiveBack(d, Now), CancellationToken.None);
         }
 
@@ -194,14 +200,27 @@ public sealed class ChannelWorker : IAsyncDisposable
             }
 
             var capacity = Math.Clamp((int)(_channel.Rate * _s.Options.ClaimAhead.TotalSeconds), 1, _s.Options.MaxBatch * 2);
-            // While emergencies are coming, routine work already claimed does not take their room: it waits.
-            var room = _emergencyMode ? capacity - _buffer.UrgentCount : capacity - _buffer.Count;
-            if (room <= 0)
+            // Outcomes not yet written stay bounded (two completion batches): when the database writes them slower than
+            // the adapter sends, the claims slow down, instead of outcomes piling up in memory as deliveries in flight
+            // that a crash would send again.
+            if (Volatile.Read(ref _unwritten) >= Math.Max(capacity, _s.Options.MaxBatch * 4))
+            {
+                await WaitForWritesAsync(ct);
+                continue;
+            }
+
+            // While emergencies are coming, routine work already claimed does not take their room: it waits. The
+            // buffer is refilled once it is down to half, so a rate-limited channel claims half its claim-ahead at a
+            // time (at 1,000/s: 8 claims a second), not one row for every message that leaves.
+            var queued = _emergencyMode ? _buffer.UrgentCount : _buffer.Count;
+            var room = capacity - queued;
+            if (queued > capacity / 2)
             {
                 // Full of routine work: an emergency released meanwhile must not queue behind it. Look for one at
                 // each wake-up and at least every poll interval, and claim it ahead of the routine work.
-                if (!_emergencyMode && (_s.Signals.TakeWake(ChannelId) || now - _lastEmergencyCheck >= _s.Options.IdlePoll))
+                if (!_emergencyMode && (_woken || _s.Signals.TakeWake(ChannelId) || now - _lastEmergencyCheck >= _s.Options.IdlePoll))
                 {
+                    _woken = false;
                     _lastEmergencyCheck = now;
                     var urgent = await ClaimOnceAsync(ct, capacity, PostPriority.Emergency);
                     if (urgent is { Count: > 0 })
@@ -212,7 +231,11 @@ public sealed class ChannelWorker : IAsyncDisposable
                     }
                 }
 
-                await _buffer.WaitForRoomAsync(() => (_emergencyMode ? _buffer.UrgentCount : _buffer.Count) < capacity, _s.Options.IdlePoll, _s.Time, ct);
+                // Until the buffer is down to half, or a release wakes the channel (then an emergency is looked for
+                // at once: the buffer may take a quarter second to drain).
+                await _buffer.WaitForRoomAsync(
+                    () => (_emergencyMode ? _buffer.UrgentCount : _buffer.Count) <= capacity / 2 || (!_emergencyMode && (_woken = _s.Signals.TakeWake(ChannelId))),
+                    _s.Options.IdlePoll, _s.Time, ct);
                 continue;
             }
 
@@ -309,10 +332,12 @@ public sealed class ChannelWorker : IAsyncDisposable
             try
             {
                 var outcome = await ProcessAsync(d, ct);
+                Interlocked.Increment(ref _unwritten);
                 await _outcomes.Writer.WriteAsync(outcome, CancellationToken.None);
             }
             catch (OperationCanceledException)
             {
+                Interlocked.Increment(ref _unwritten);
                 await _outcomes.Writer.WriteAsync(GiveBack(d, Now), CancellationToken.None);
             }
             finally
@@ -341,7 +366,8 @@ public sealed class ChannelWorker : IAsyncDisposable
             return GiveBack(d, _channel.Policy.QuietEnds(now));
         }
 
-        var bulletin = await _claimDb.RunAsync(s => _s.Data.BulletinAsync(s.Db, d.PostId, now, ct), ct);
+        // Its own session, no write gate: the senders must not wait for a claim or a completion (the texts are cached).
+        var bulletin = await _readDb.ReadAsync(s => _s.Data.BulletinAsync(s.Db, d.PostId, now, ct), ct);
         if (bulletin is null || bulletin.Cancelled)
         {
             return new DeliveryOutcome(d.Id, DeliveryState.Cancelled, null, null, "The bulletin was cancelled.", now);
@@ -518,7 +544,32 @@ public sealed class ChannelWorker : IAsyncDisposable
             }
 
             await WriteAsync(batch, CancellationToken.None);
+            Interlocked.Add(ref _unwritten, -batch.Count);
             batch.Clear();
+            if (_written.CurrentCount == 0)
+            {
+                try
+                {
+                    _written.Release();
+                }
+                catch (SemaphoreFullException)
+                {
+                }
+            }
+        }
+    }
+
+    /// <summary>Waits until the completer has written a batch (at most one poll interval).</summary>
+    private async Task WaitForWritesAsync(CancellationToken ct)
+    {
+        using var timeout = new CancellationTokenSource(_s.Options.IdlePoll, _s.Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+        try
+        {
+            await _written.WaitAsync(linked.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
         }
     }
 
@@ -582,7 +633,9 @@ public sealed class ChannelWorker : IAsyncDisposable
     {
         await _claimDb.DisposeAsync();
         await _completeDb.DisposeAsync();
+        await _readDb.DisposeAsync();
         _buffer.Dispose();
+        _written.Dispose();
     }
 
     /// <summary>Claimed deliveries waiting for a sender: emergencies are taken first.</summary>

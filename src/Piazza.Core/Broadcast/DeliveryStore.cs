@@ -50,15 +50,20 @@ public sealed record StatusUpdate(Guid ChannelId, string PlatformMessageId, Deli
 /// <param name="MonthStart">Start of the calendar month (UTC) for the cap.</param>
 /// <param name="DueAt">When the deliveries may go (the next service window for a routine bulletin).</param>
 /// <param name="Now">The release time.</param>
+/// <param name="MayExist">Some of these deliveries may be written already (they are left as they are); false lets
+/// PostgreSQL skip ON CONFLICT's speculative insertion.</param>
 public sealed record FanOutSpec(
     Guid PostId, Guid OrganizationId, Guid ChannelId, Guid? TopicId, PostPriority Priority, IReadOnlyList<string> Languages,
-    int? MonthlyCap, DateTime MonthStart, DateTime DueAt, DateTime Now);
+    int? MonthlyCap, DateTime MonthStart, DateTime DueAt, DateTime Now, bool MayExist = true);
 
 /// <summary>
 /// The SQL of the broadcast engine, for SQLite and PostgreSQL: set-based fan-out, batch claims with a lease
 /// (PostgreSQL: <c>FOR UPDATE SKIP LOCKED</c>), batch completion, channel leases and status callbacks. Everything
 /// here works on many rows per statement; nothing loops over subscribers in C#.
 /// </summary>
+/// <remarks>The queue index <c>IX_deliveries_queue</c> is partial (<c>state IN (0, 1)</c>). SQLite uses a partial index
+/// only when the query's WHERE repeats the index's own term (<c>state = 0</c> alone does not prove it), else it scans
+/// every delivery ever written; so each queue query below says <c>state IN (0, 1)</c> again.</remarks>
 public sealed class DeliveryStore(PiazzaDb db)
 {
     private const string Columns = "post_id, channel_id, subscriber_id, language, priority, state, due_at, attempts, created_at";
@@ -92,14 +97,27 @@ public sealed class DeliveryStore(PiazzaDb db)
             sql.Append('0');
         }
 
-        sql.Append(", @due, 0, @now\nFROM subscribers s\nWHERE s.organization_id = @org AND s.channel_id = @channel AND s.status = 0");
+        sql.Append(", @due, 0, @now");
         if (spec.TopicId is { } topic)
         {
-            sql.Append("\n  AND EXISTS (SELECT 1 FROM subscriber_topics t WHERE t.subscriber_id = s.id AND t.topic_id = @topic)");
+            // From the topic's followers (its index gives them in subscriber order) to their rows: one row each, since
+            // (subscriber, topic) is the key of subscriber_topics. SQLite writes an emergency for a tenth of a million
+            // subscribers in a third of the time of an EXISTS probe for every subscriber.
+            sql.Append("\nFROM subscriber_topics t JOIN subscribers s ON s.id = t.subscriber_id\nWHERE t.topic_id = @topic AND s.organization_id = @org AND s.channel_id = @channel AND s.status = 0");
+            sql.Append("\nORDER BY t.subscriber_id");
             Add(cmd, "topic", Id(topic));
         }
+        else
+        {
+            sql.Append("\nFROM subscribers s\nWHERE s.organization_id = @org AND s.channel_id = @channel AND s.status = 0");
+            sql.Append("\nORDER BY s.id");
+        }
 
-        sql.Append("\nORDER BY s.id\nON CONFLICT DO NOTHING");
+        if (spec.MayExist)
+        {
+            sql.Append("\nON CONFLICT DO NOTHING");
+        }
+
         cmd.CommandText = sql.ToString();
         Add(cmd, "post", Id(spec.PostId));
         Add(cmd, "channel", Id(spec.ChannelId));
@@ -174,7 +192,7 @@ public sealed class DeliveryStore(PiazzaDb db)
         await using var cmd = await CommandAsync(ct);
         const string Pick = """
             SELECT id FROM deliveries
-            WHERE channel_id = @channel AND state = 0 AND priority >= @min AND due_at <= @now
+            WHERE channel_id = @channel AND state = 0 AND state IN (0, 1) AND priority >= @min AND due_at <= @now
             ORDER BY priority DESC, due_at, id
             LIMIT @limit
             """;
@@ -271,7 +289,7 @@ public sealed class DeliveryStore(PiazzaDb db)
     public async Task<int> RequeueInFlightAsync(Guid channelId, DateTime now, CancellationToken ct)
     {
         await using var cmd = await CommandAsync(ct);
-        cmd.CommandText = "UPDATE deliveries SET state = 0, due_at = @now WHERE channel_id = @channel AND state = 1";
+        cmd.CommandText = "UPDATE deliveries SET state = 0, due_at = @now WHERE channel_id = @channel AND state = 1 AND state IN (0, 1)";
         Add(cmd, "channel", Id(channelId));
         Add(cmd, "now", now);
         return await cmd.ExecuteNonQueryAsync(ct);
@@ -285,7 +303,7 @@ public sealed class DeliveryStore(PiazzaDb db)
         for (var p = (int)PostPriority.Emergency; p >= (int)minPriority; p--)
         {
             await using var cmd = await CommandAsync(ct);
-            cmd.CommandText = "SELECT due_at FROM deliveries WHERE channel_id = @channel AND state = 0 AND priority = @p ORDER BY due_at LIMIT 1";
+            cmd.CommandText = "SELECT due_at FROM deliveries WHERE channel_id = @channel AND state = 0 AND state IN (0, 1) AND priority = @p ORDER BY due_at LIMIT 1";
             Add(cmd, "channel", Id(channelId));
             Add(cmd, "p", p);
             if (await cmd.ExecuteScalarAsync(ct) is { } value and not DBNull)
@@ -298,6 +316,29 @@ public sealed class DeliveryStore(PiazzaDb db)
         return next;
     }
 
+    /// <summary>True when the bulletin has any delivery (one index probe).</summary>
+    public async Task<bool> HasDeliveriesAsync(Guid postId, CancellationToken ct)
+    {
+        await using var cmd = await CommandAsync(ct);
+        cmd.CommandText = "SELECT 1 FROM deliveries WHERE post_id = @post LIMIT 1";
+        Add(cmd, "post", Id(postId));
+        return await cmd.ExecuteScalarAsync(ct) is not (null or DBNull);
+    }
+
+    /// <summary>True while a delivery of the bulletin is queued or in flight: index probes per channel of the bulletin,
+    /// cheap however many deliveries it has (counting them all takes ~0.4 s for a million on PostgreSQL).</summary>
+    public async Task<bool> HasPendingAsync(Guid postId, CancellationToken ct)
+    {
+        await using var cmd = await CommandAsync(ct);
+        cmd.CommandText = """
+            SELECT 1 FROM deliveries
+            WHERE post_id = @post AND channel_id IN (SELECT channel_id FROM post_channels WHERE post_id = @post) AND state IN (0, 1)
+            LIMIT 1
+            """;
+        Add(cmd, "post", Id(postId));
+        return await cmd.ExecuteScalarAsync(ct) is not (null or DBNull);
+    }
+
     /// <summary>Channels (enabled) with deliveries due or in flight, not leased by another live node. Deliveries
     /// waiting for a later service window do not count: no worker idles for them. One index probe per priority.</summary>
     public async Task<List<Guid>> ChannelsWithWorkAsync(string node, DateTime now, CancellationToken ct)
@@ -306,10 +347,10 @@ public sealed class DeliveryStore(PiazzaDb db)
         cmd.CommandText = """
             SELECT c.id FROM channels c
             WHERE c.is_enabled
-              AND (EXISTS (SELECT 1 FROM deliveries d WHERE d.channel_id = c.id AND d.state = 1)
-                OR EXISTS (SELECT 1 FROM deliveries d WHERE d.channel_id = c.id AND d.state = 0 AND d.priority = 2 AND d.due_at <= @now)
-                OR EXISTS (SELECT 1 FROM deliveries d WHERE d.channel_id = c.id AND d.state = 0 AND d.priority = 1 AND d.due_at <= @now)
-                OR EXISTS (SELECT 1 FROM deliveries d WHERE d.channel_id = c.id AND d.state = 0 AND d.priority = 0 AND d.due_at <= @now))
+              AND (EXISTS (SELECT 1 FROM deliveries d WHERE d.channel_id = c.id AND d.state = 1 AND d.state IN (0, 1))
+                OR EXISTS (SELECT 1 FROM deliveries d WHERE d.channel_id = c.id AND d.state = 0 AND d.state IN (0, 1) AND d.priority = 2 AND d.due_at <= @now)
+                OR EXISTS (SELECT 1 FROM deliveries d WHERE d.channel_id = c.id AND d.state = 0 AND d.state IN (0, 1) AND d.priority = 1 AND d.due_at <= @now)
+                OR EXISTS (SELECT 1 FROM deliveries d WHERE d.channel_id = c.id AND d.state = 0 AND d.state IN (0, 1) AND d.priority = 0 AND d.due_at <= @now))
               AND NOT EXISTS (SELECT 1 FROM channel_leases l WHERE l.channel_id = c.id AND l.node <> @node AND l.expires_at >= @now)
             """;
         Add(cmd, "node", node);
@@ -398,7 +439,8 @@ public sealed class DeliveryStore(PiazzaDb db)
         }
 
         // An update that changed nothing may be a repeat (already applied) or early (not sent yet): only the early
-        // ones are worth keeping.
+        // ones are worth keeping. On PostgreSQL each statement sees what committed before it: a send recorded between
+        // the UPDATE and this check shows up here as Sent, so an update that could still move it forward is early too.
         var early = new List<StatusUpdate>();
         if (unmatched.Count > 0)
         {
@@ -410,7 +452,8 @@ public sealed class DeliveryStore(PiazzaDb db)
             {
                 channel.Value = Id(u.ChannelId);
                 pid.Value = u.PlatformMessageId;
-                if (await check.ExecuteScalarAsync(ct) is null or DBNull)
+                var state = await check.ExecuteScalarAsync(ct);
+                if (state is null or DBNull || (Convert.ToInt32(state, CultureInfo.InvariantCulture) is var s and (2 or 3) && s < (int)u.State))
                 {
                     early.Add(u);
                 }

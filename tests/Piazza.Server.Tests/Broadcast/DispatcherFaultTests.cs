@@ -51,9 +51,16 @@ public sealed class DispatcherFaultTests(BroadcastFactory factory) : IClassFixtu
     {
         var n = await factory.NewsroomAsync(subscribers: 20);
         var failed = new ConcurrentDictionary<long, int>();
-        factory.Recorder.Behavior = m => m.Channel.Id == n.ChannelId && failed.Count < 3 && failed.TryAdd(m.DeliveryId, 1)
-            ? new SendResult.Transient("HTTP 503 Service Unavailable")
-            : null;
+        factory.Recorder.Behavior = m =>
+        {
+            // Senders run concurrently: counting and adding must be one step, or more than three fail.
+            lock (failed)
+            {
+                return m.Channel.Id == n.ChannelId && failed.Count < 3 && failed.TryAdd(m.DeliveryId, 1)
+                    ? new SendResult.Transient("HTTP 503 Service Unavailable")
+                    : null;
+            }
+        };
         try
         {
             var id = await SendAsync(n);
