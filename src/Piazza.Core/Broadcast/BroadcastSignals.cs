@@ -13,6 +13,7 @@ public sealed class BroadcastSignals : IDisposable
     private readonly SemaphoreSlim _release = new(0, 1);
     private readonly SemaphoreSlim _dispatch = new(0, 1);
     private readonly SemaphoreSlim _finished = new(0, 1);
+    private int _holds;
 
     /// <summary>A bulletin was approved or scheduled: the releaser should look now.</summary>
     public void ReleaseRequested() => Set(_release);
@@ -26,6 +27,16 @@ public sealed class BroadcastSignals : IDisposable
         }
 
         Set(_dispatch);
+    }
+
+    /// <summary>True while an emergency is being released on this node: routine claims wait for it.</summary>
+    public bool RoutineHeld => Volatile.Read(ref _holds) > 0;
+
+    /// <summary>Holds routine claims on this node until disposed (an emergency's release).</summary>
+    public IDisposable HoldRoutine()
+    {
+        Interlocked.Increment(ref _holds);
+        return new Hold(this);
     }
 
     /// <summary>Some deliveries ended: the releaser may mark bulletins sent.</summary>
@@ -81,6 +92,19 @@ public sealed class BroadcastSignals : IDisposable
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             // the time is up
+        }
+    }
+
+    private sealed class Hold(BroadcastSignals signals) : IDisposable
+    {
+        private int _done;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                Interlocked.Decrement(ref signals._holds);
+            }
         }
     }
 }

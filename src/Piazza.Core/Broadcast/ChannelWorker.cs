@@ -239,6 +239,14 @@ public sealed class ChannelWorker : IAsyncDisposable
                 continue;
             }
 
+            if (!_emergencyMode && _s.Signals.RoutineHeld)
+            {
+                // An emergency is being released on this node: no routine claims until it is written (its release
+                // wakes this worker).
+                await WaitAsync(_s.Options.IdlePoll, ct);
+                continue;
+            }
+
             var claimed = await ClaimOnceAsync(ct, room, _emergencyMode ? PostPriority.Emergency : null);
             if (claimed is null)
             {

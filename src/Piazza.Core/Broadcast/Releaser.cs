@@ -124,6 +124,9 @@ public sealed class Releaser(
         var emergency = post.Priority == PostPriority.Emergency;
 
         var started = time.GetTimestamp();
+        // While an emergency's deliveries are written, this node's workers claim no more routine work: the database
+        // and the CPU are the emergency's, and its first messages leave as soon as it commits.
+        using var hold = emergency ? signals.HoldRoutine() : null;
         using var entered = await gate.EnterAsync(!db.Database.IsNpgsql(), ct);
         var now = Now;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -223,6 +226,7 @@ public sealed class Releaser(
 
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        hold?.Dispose();
         signals.WorkArrived(channelIds);
         var result = new ReleaseResult(post.Id, total, skipped, channelIds, post.Priority, time.GetElapsedTime(started));
         logger.LogInformation("Bulletin {Post} released: {Count} deliveries ({Priority}) in {Ms:0} ms", post.Id, total, post.Priority, result.Duration.TotalMilliseconds);

@@ -16,7 +16,7 @@ namespace Piazza.Posts;
 /// cancelled. Every transition is recorded in the bulletin's history and the audit log. Editing an approved bulletin
 /// sends it back to review.
 /// </summary>
-public sealed class PostService(ServiceContext ctx, ChannelCatalog catalog, ChannelAdapters adapters, BroadcastSignals signals, EngineData engine)
+public sealed class PostService(ServiceContext ctx, ChannelCatalog catalog, ChannelAdapters adapters, BroadcastSignals signals, EngineData engine, SqliteWriteGate gate)
 {
     public const int MaxTitle = 200;
     public const int MaxMarkdown = 20_000;
@@ -610,6 +610,9 @@ public sealed class PostService(ServiceContext ctx, ChannelCatalog catalog, Chan
     {
         try
         {
+            // On SQLite, queue with the broadcast engine's writers rather than sleep in SQLite's busy handler: while a
+            // broadcast runs, an approval (an emergency) would otherwise wait for the lock for up to a second.
+            using var entered = await gate.EnterAsync(!ctx.Db.Database.IsNpgsql(), ct);
             await ctx.Db.SaveChangesAsync(ct);
         }
         catch (DbUpdateConcurrencyException)
