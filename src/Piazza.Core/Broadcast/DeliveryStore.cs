@@ -316,6 +316,22 @@ public sealed class DeliveryStore(PiazzaDb db)
         return next;
     }
 
+    /// <summary>When the bulletin's next queued delivery on the channel is due (UTC), or null when none is queued: the
+    /// queue index in due order, from the first row of the bulletin's priority.</summary>
+    public async Task<DateTime?> NextDueOfPostAsync(Guid postId, Guid channelId, PostPriority priority, CancellationToken ct)
+    {
+        await using var cmd = await CommandAsync(ct);
+        cmd.CommandText = """
+            SELECT due_at FROM deliveries
+            WHERE channel_id = @channel AND state = 0 AND state IN (0, 1) AND priority = @p AND post_id = @post
+            ORDER BY due_at LIMIT 1
+            """;
+        Add(cmd, "channel", Id(channelId));
+        Add(cmd, "p", (int)priority);
+        Add(cmd, "post", Id(postId));
+        return await cmd.ExecuteScalarAsync(ct) is { } value and not DBNull ? ReadDate(value) : null;
+    }
+
     /// <summary>True when the bulletin has any delivery (one index probe).</summary>
     public async Task<bool> HasDeliveriesAsync(Guid postId, CancellationToken ct)
     {

@@ -55,7 +55,7 @@ public sealed class PostService(ServiceContext ctx, ChannelCatalog catalog, Chan
     public async Task<BulletinProgress> GetProgressAsync(Guid id, CancellationToken ct)
     {
         ctx.Require(Scopes.BulletinsRead);
-        var post = await ctx.Db.Posts.AsNoTracking().Where(p => p.Id == id).Select(p => new { p.Id, p.State }).FirstOrDefaultAsync(ct)
+        var post = await ctx.Db.Posts.AsNoTracking().Where(p => p.Id == id).Select(p => new { p.Id, p.State, p.Priority }).FirstOrDefaultAsync(ct)
             ?? throw new NotFoundException("bulletin", id.ToString());
         var rows = await ctx.Db.Deliveries.IgnoreQueryFilters().Where(d => d.PostId == post.Id)
             .GroupBy(d => new { d.ChannelId, d.State }).Select(g => new { g.Key.ChannelId, g.Key.State, Count = g.Count() }).ToListAsync(ct);
@@ -67,7 +67,24 @@ public sealed class PostService(ServiceContext ctx, ChannelCatalog catalog, Chan
                 DeliveryCounts.From(g.ToDictionary(r => r.State, r => r.Count))))
             .OrderBy(c => c.Name, StringComparer.CurrentCulture).ToList();
         var all = rows.GroupBy(r => r.State).ToDictionary(g => g.Key, g => g.Sum(r => r.Count));
-        return new BulletinProgress(post.Id, post.State, DeliveryCounts.From(all), perChannel, ctx.Now);
+        var counts = DeliveryCounts.From(all);
+
+        // Queued but nothing in flight: say when the next message is due, so that a pause (service hours, quiet
+        // hours, a retry) does not look like a stuck sending.
+        DateTime? waitingUntil = null;
+        if (post.State == PostState.Sending && counts.Queued > 0 && counts.Sending == 0)
+        {
+            var store = new DeliveryStore(ctx.Db);
+            foreach (var c in perChannel.Where(c => c.Counts.Queued > 0))
+            {
+                var due = await store.NextDueOfPostAsync(post.Id, c.ChannelId, post.Priority, ct);
+                waitingUntil = due is { } d && (waitingUntil is null || d < waitingUntil) ? d : waitingUntil;
+            }
+
+            waitingUntil = waitingUntil > ctx.Now ? waitingUntil : null;
+        }
+
+        return new BulletinProgress(post.Id, post.State, counts, perChannel, ctx.Now, waitingUntil);
     }
 
     /// <summary>One page of a bulletin's deliveries (addresses masked), optionally of one state.</summary>

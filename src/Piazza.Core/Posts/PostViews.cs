@@ -124,7 +124,9 @@ public sealed record ChannelProgress(Guid ChannelId, string Name, ChannelKind Ki
 /// <param name="Counts">All its deliveries by state.</param>
 /// <param name="Channels">The same per channel.</param>
 /// <param name="At">When the counts were read (UTC): two readings give the rate.</param>
-public sealed record BulletinProgress(Guid PostId, PostState State, DeliveryCounts Counts, IReadOnlyList<ChannelProgress> Channels, DateTime At);
+/// <param name="WaitingUntil">While sending with nothing in flight: when the next queued message is due (UTC), if
+/// later than now (the channel's service hours, the citizens' quiet hours, or a retry after an error).</param>
+public sealed record BulletinProgress(Guid PostId, PostState State, DeliveryCounts Counts, IReadOnlyList<ChannelProgress> Channels, DateTime At, DateTime? WaitingUntil = null);
 
 /// <summary>One delivery, without personal data.</summary>
 /// <param name="Id">Its id.</param>

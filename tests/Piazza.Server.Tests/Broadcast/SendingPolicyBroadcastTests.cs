@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Piazza.Broadcast;
@@ -67,6 +68,8 @@ public sealed class SendingPolicyBroadcastTests(ClockedBroadcastFactory factory)
         var bulletin = await n.Admin.GetJsonAsync($"/api/v1/bulletins/{id}");
         Assert.Equal("Sending", (string?)bulletin["state"]);
         Assert.Contains(bulletin["history"]!.Items(), h => ((string?)h["note"] ?? "").Contains("waiting for the service hours until Sat", StringComparison.Ordinal));
+        var progress = await n.Admin.GetJsonAsync($"/api/v1/bulletins/{id}/progress");
+        Assert.StartsWith(saturdayNine.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture), (string?)progress["waitingUntil"], StringComparison.Ordinal);
 
         factory.SetLocal(factory.LocalNow.Date.AddDays(1).AddHours(8).AddMinutes(59));
         Assert.Equal(0, await factory.StepAsync(n.ChannelId));

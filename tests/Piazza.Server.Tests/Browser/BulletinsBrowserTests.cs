@@ -174,6 +174,8 @@ public sealed partial class BulletinsBrowserTests(BrowserFixture fixture) : ICla
         var queued = await approver.GetByTestId("count-queued").InnerTextAsync();
         Assert.NotEqual("0", queued);
         await Assertions.Expect(approver.GetByTestId("history")).ToContainTextAsync("in attesa dell'orario di servizio fino a");
+        var opens = new DateTime(later.Year, later.Month, later.Day, 9, 0, 0).ToString("ddd d MMM HH:mm", new System.Globalization.CultureInfo("it"));
+        await Assertions.Expect(approver.GetByTestId("progress-waiting")).ToContainTextAsync("Per ora non parte nulla: i prossimi messaggi partiranno " + opens);
         await BrowserFixture.ScreenshotAsync(approver, "bulletin-sending");
 
         // Cancelling needs the box ticked; then nothing queued goes out.

@@ -13,6 +13,10 @@ public sealed class OrganizationClock(string? timeZoneId)
     public string Format(DateTime utc) =>
         TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), _zone).ToString("g", CultureInfo.CurrentCulture);
 
+    /// <summary>Weekday, day, month and time, e.g. "Fri 27 Nov 09:00" (in the current culture's names).</summary>
+    public string FormatWithDay(DateTime utc) =>
+        TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), _zone).ToString("ddd d MMM HH:mm", CultureInfo.CurrentCulture);
+
     /// <summary>Like <see cref="Format(DateTime)"/>, with seconds.</summary>
     public string FormatLong(DateTime utc) =>
         TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), _zone).ToString("G", CultureInfo.CurrentCulture);

@@ -217,6 +217,9 @@
         setText(panel, '[data-progress-done]', number(counts.done));
         setText(panel, '[data-progress-total]', number(counts.total));
         setText(panel, '[data-progress-percent]', String(percent));
+        // The pause ended (the service hours began, a retry came due): the notice about it goes.
+        var waiting = panel.querySelector('[data-progress-waiting]');
+        if (waiting && !p.waitingUntil) { waiting.hidden = true; }
 
         // The rate from the change between two readings; the time left from what is still queued or in flight.
         var at = Date.parse(p.at);
