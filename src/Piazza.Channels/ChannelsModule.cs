@@ -20,6 +20,11 @@ public static class ChannelsModule
 
         // Adapters: one per platform, and the recording adapter (tests, benchmark, sandboxes without a simulator).
         services.AddSingleton<IChannelAdapter, Web.WebAdapter>();
+        services.AddHttpClient(WhatsApp.WhatsAppAdapter.HttpClientName);
+        services.AddSingleton<IChannelAdapter, WhatsApp.WhatsAppAdapter>();
+        services.AddOptions<WhatsApp.Simulator.WhatsAppSimulatorOptions>().Bind(config.GetSection(WhatsApp.Simulator.WhatsAppSimulatorOptions.Section));
+        services.AddSingleton<WhatsApp.Simulator.SimulatorStore>();
+        services.AddSingleton<WhatsApp.Simulator.WhatsAppSimulator>();
         services.AddOptions<RecordingOptions>().Bind(config.GetSection(RecordingOptions.Section));
         services.AddSingleton<RecordingAdapter>();
         services.AddSingleton<IChannelAdapter>(sp => sp.GetRequiredService<RecordingAdapter>());

@@ -3,7 +3,9 @@ using Piazza.Server.Auth;
 using Piazza.Server.StaffConsole;
 using Piazza.Server.Data;
 using Piazza.Server.Health;
+using Piazza.Server.Hooks;
 using Piazza.Server.Hosting;
+using Piazza.Server.Sandbox;
 
 // Piazza's server: the staff console, the HTTP API, public pages, webhooks and background work, in one process.
 // This file is the table of contents; each feature registers itself from its own folder.
@@ -21,6 +23,8 @@ builder.Services.AddPiazzaAuth(builder.Configuration);       // Auth/: Identity 
 builder.Services.AddPiazzaApi();                             // Api/: /api/v1, problem+json, OpenAPI
 builder.Services.AddPiazzaConsole();                         // StaffConsole/: Blazor staff console, it/en
 builder.Services.AddPiazzaHealth();                          // Health/: /healthz, /readyz
+builder.Services.AddPiazzaHooks();                           // Hooks/: the platforms' webhooks (/hooks/whatsapp/…)
+builder.Services.AddPiazzaSandbox();                         // Sandbox/: the platforms' simulators (/sandbox/whatsapp/…), the citizen phone
 
 var app = builder.Build();
 
@@ -37,6 +41,8 @@ app.MapStaticAssets();
 app.MapPiazzaHealth();
 app.MapPiazzaApi();
 app.MapPiazzaConsole();
+app.MapPiazzaHooks();
+app.MapPiazzaSandbox();
 
 return await Cli.RunAsync(app, args);   // no verb: run the server; else migrate, seed-demo, create-org, …
 

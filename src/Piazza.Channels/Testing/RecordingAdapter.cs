@@ -29,6 +29,8 @@ public sealed class RecordingAdapter : IChannelAdapter, IDisposable
     private readonly ChannelCatalog _catalog;
     private readonly RecordingOptions _options;
     private readonly ConcurrentQueue<RecordedMessage> _messages = new();
+    private readonly ConcurrentQueue<RecordedReply> _replies = new();
+    private long _replyCount;
     private readonly Counter _counts = new();
     private readonly object _fileLock = new();
     private StreamWriter? _log;
@@ -114,10 +116,24 @@ public sealed class RecordingAdapter : IChannelAdapter, IDisposable
         return new SendResult.Sent("rec-" + message.DeliveryId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-" + message.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    /// <summary>Replies sent to people who wrote (keyword confirmations, out-of-hours replies), oldest first.</summary>
+    public IReadOnlyList<RecordedReply> Replies => [.. _replies];
+
+    public Task<SendResult> ReplyAsync(ChannelAccount channel, string address, string text, CancellationToken ct)
+    {
+        _replies.Enqueue(new RecordedReply(channel.Id, address, text, _time.GetUtcNow()));
+        while (_replies.Count > 10_000 && _replies.TryDequeue(out _))
+        {
+        }
+
+        return Task.FromResult<SendResult>(new SendResult.Sent("rec-reply-" + Interlocked.Increment(ref _replyCount).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
     /// <summary>Forgets what was recorded and the injected behaviour.</summary>
     public void Reset()
     {
         _messages.Clear();
+        _replies.Clear();
         _counts.Clear();
         Interlocked.Exchange(ref _calls, 0);
         Behavior = null;
@@ -163,6 +179,9 @@ public sealed class RecordingAdapter : IChannelAdapter, IDisposable
         }
     }
 }
+
+/// <summary>A reply recorded by <see cref="RecordingAdapter.ReplyAsync"/>.</summary>
+public sealed record RecordedReply(Guid ChannelId, string Address, string Text, DateTimeOffset At);
 
 /// <summary>A message the recording adapter accepted.</summary>
 /// <param name="DeliveryId">The delivery.</param>

@@ -67,6 +67,10 @@ public sealed class BroadcastOptions
     /// 1: no pause.</summary>
     public double SqliteWriteShare { get; set; } = 0.75;
 
+    /// <summary>A subscriber whose last this many messages on their channel all failed for good (the platform could
+    /// not deliver them) is marked unreachable: unsubscribed, and recorded in the audit log.</summary>
+    public int UnreachableAfter { get; set; } = 3;
+
     /// <summary>Outcomes are written in batches at least this often.</summary>
     public TimeSpan CompletionFlush { get; set; } = TimeSpan.FromMilliseconds(50);
 }

@@ -41,6 +41,7 @@ public sealed class ChannelWorker : IAsyncDisposable
     private readonly PriorityBuffer _buffer = new();
     private readonly Channel<DeliveryOutcome> _outcomes = System.Threading.Channels.Channel.CreateUnbounded<DeliveryOutcome>();
     private readonly List<long> _gone = [];
+    private readonly List<long> _failed = [];
     private readonly EngineDb _claimDb;
     private readonly EngineDb _completeDb;
     private readonly EngineDb _readDb;
@@ -318,7 +319,7 @@ public sealed class ChannelWorker : IAsyncDisposable
 
         var limit = Math.Min(Math.Min(room, _s.Options.MaxBatch), allowance);
         var minPriority = only ?? (_channel.Policy.IsQuiet(now) ? PostPriority.Emergency : PostPriority.Normal);
-        var claimed = await _claimDb.RunAsync(s => s.ClaimAsync(ChannelId, now, limit, minPriority, ct), ct);
+        var claimed = await _claimDb.RunAsync(s => s.ClaimAsync(ChannelId, now, limit, minPriority, ct, _channel.Account.Kind == ChannelKind.WhatsApp), ct);
         if (claimed.Count == 0 && allowance == 1)
         {
             _circuit.ProbeNotSent();
@@ -459,6 +460,9 @@ public sealed class ChannelWorker : IAsyncDisposable
                 }
 
                 return new DeliveryOutcome(d.Id, DeliveryState.Queued, null, null, transient.Reason, due);
+            case SendResult.Deferred deferred:
+                _circuit.OnSuccess(); // the platform answered: it is up
+                return new DeliveryOutcome(d.Id, DeliveryState.Queued, null, null, "Deferred: " + deferred.Reason, now + deferred.RetryAfter, CountsAsAttempt: false);
             case SendResult.Permanent permanent:
                 _circuit.OnSuccess(); // the platform answered: it is up
                 if (permanent.RecipientGone && d.SubscriberId != 0)
@@ -466,6 +470,13 @@ public sealed class ChannelWorker : IAsyncDisposable
                     lock (_gone)
                     {
                         _gone.Add(d.SubscriberId);
+                    }
+                }
+                else if (d.SubscriberId != 0)
+                {
+                    lock (_gone)
+                    {
+                        _failed.Add(d.SubscriberId);
                     }
                 }
 
@@ -498,7 +509,7 @@ public sealed class ChannelWorker : IAsyncDisposable
 
         return new OutboundMessage(
             d.Id, Delivery.IdempotencyKey(d.PostId, ChannelId, d.SubscriberId), _channel.Account, d.Address, d.SubscriberId,
-            texts, d.PostId, bulletin.TopicKey, d.Priority, d.Attempts);
+            texts, d.PostId, bulletin.TopicKey, d.Priority, d.Attempts, d.LastInboundAt);
     }
 
     /// <summary>Back to the queue, not counted as an attempt (the channel is paused or its circuit is open).</summary>
@@ -605,16 +616,23 @@ public sealed class ChannelWorker : IAsyncDisposable
             }
         }
 
-        List<long> gone;
+        List<long> gone, failed;
         lock (_gone)
         {
             gone = [.. _gone];
             _gone.Clear();
+            failed = [.. _failed];
+            _failed.Clear();
         }
 
         if (gone.Count > 0)
         {
             await Subscribers.SubscriberService.MarkGoneAsync(_s.Scopes, _channel.Account.OrganizationId, gone, "The platform says the person blocked or left the account.", ct);
+        }
+
+        if (failed.Count > 0)
+        {
+            await Subscribers.SubscriberService.MarkUnreachableAsync(_s.Scopes, failed, _s.Options.UnreachableAfter, ct);
         }
 
         if (batch.Any(o => o.State != DeliveryState.Queued))

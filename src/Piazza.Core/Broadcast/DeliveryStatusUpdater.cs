@@ -57,8 +57,14 @@ public sealed class DeliveryStatusUpdater(WorkerServices services, IOptions<Broa
                 }
 
                 var all = batch.Concat(retry.Select(r => r.Update)).ToList();
-                var early = await db.RunAsync(s => s.ApplyStatusesAsync(all, stoppingToken), stoppingToken);
-                Interlocked.Add(ref _applied, all.Count - early.Count);
+                var failed = new List<long>();
+                var (early, applied) = await db.RunAsync(s => s.ApplyStatusesAsync(all, failed, stoppingToken), stoppingToken);
+                Interlocked.Add(ref _applied, applied);
+                if (failed.Count > 0)
+                {
+                    await Subscribers.SubscriberService.MarkUnreachableAsync(services.Scopes, failed, options.Value.UnreachableAfter, stoppingToken);
+                }
+
                 var since = retry.ToDictionary(r => r.Update, r => r.Since);
                 _early.Clear();
                 _early.AddRange(early.Select(e => (e, since.GetValueOrDefault(e, now))));

@@ -19,7 +19,7 @@ namespace Piazza.Broadcast;
 /// <param name="Priority">Its priority.</param>
 /// <param name="Attempts">Claims so far, this one included.</param>
 /// <param name="Address">The subscriber's address; null when they left or were erased (then nothing is sent).</param>
-public sealed record ClaimedDelivery(long Id, Guid PostId, long SubscriberId, string Language, PostPriority Priority, int Attempts, string? Address);
+public sealed record ClaimedDelivery(long Id, Guid PostId, long SubscriberId, string Language, PostPriority Priority, int Attempts, string? Address, DateTime? LastInboundAt = null);
 
 /// <summary>What became of a claimed delivery.</summary>
 /// <param name="Id">The delivery.</param>
@@ -187,7 +187,8 @@ public sealed class DeliveryStore(PiazzaDb db)
     /// one statement. On PostgreSQL the rows are locked with <c>FOR UPDATE SKIP LOCKED</c>, so two claimers never take
     /// the same row. The index on (channel, state, priority desc, due, id) gives the order; there is no full scan.
     /// </summary>
-    public async Task<List<ClaimedDelivery>> ClaimAsync(Guid channelId, DateTime now, int limit, PostPriority minPriority, CancellationToken ct)
+    /// <param name="withLastInbound">Also read when each subscriber last wrote (WhatsApp's 24-hour window).</param>
+    public async Task<List<ClaimedDelivery>> ClaimAsync(Guid channelId, DateTime now, int limit, PostPriority minPriority, CancellationToken ct, bool withLastInbound = false)
     {
         await using var cmd = await CommandAsync(ct);
         const string Pick = """
@@ -196,11 +197,12 @@ public sealed class DeliveryStore(PiazzaDb db)
             ORDER BY priority DESC, due_at, id
             LIMIT @limit
             """;
-        const string Returning = "RETURNING id, post_id, subscriber_id, language, priority, attempts, "
-            + "(SELECT s.address FROM subscribers s WHERE s.id = deliveries.subscriber_id AND s.status = 0)";
+        var returning = "RETURNING id, post_id, subscriber_id, language, priority, attempts, "
+            + "(SELECT s.address FROM subscribers s WHERE s.id = deliveries.subscriber_id AND s.status = 0)"
+            + (withLastInbound ? ", (SELECT s.last_inbound_at FROM subscribers s WHERE s.id = deliveries.subscriber_id)" : string.Empty);
         cmd.CommandText = IsPostgres
-            ? $"UPDATE deliveries SET state = 1, attempts = attempts + 1 WHERE id IN ({Pick} FOR UPDATE SKIP LOCKED) {Returning}"
-            : $"UPDATE deliveries SET state = 1, attempts = attempts + 1 WHERE id IN ({Pick}) {Returning}";
+            ? $"UPDATE deliveries SET state = 1, attempts = attempts + 1 WHERE id IN ({Pick} FOR UPDATE SKIP LOCKED) {returning}"
+            : $"UPDATE deliveries SET state = 1, attempts = attempts + 1 WHERE id IN ({Pick}) {returning}";
         Add(cmd, "channel", Id(channelId));
         Add(cmd, "min", (int)minPriority);
         Add(cmd, "now", now);
@@ -212,7 +214,8 @@ public sealed class DeliveryStore(PiazzaDb db)
             {
                 result.Add(new ClaimedDelivery(
                     reader.GetInt64(0), ReadGuid(reader, 1), reader.GetInt64(2), reader.GetString(3), (PostPriority)reader.GetInt32(4), reader.GetInt32(5),
-                    reader.IsDBNull(6) ? null : reader.GetString(6)));
+                    reader.IsDBNull(6) ? null : reader.GetString(6),
+                    withLastInbound && !reader.IsDBNull(7) ? ReadDate(reader.GetValue(7)) : null));
             }
         }
 
@@ -415,12 +418,17 @@ public sealed class DeliveryStore(PiazzaDb db)
     /// <summary>Applies platforms' status callbacks in one transaction. States only move forward (sent → delivered →
     /// read; failed after sent or delivered); a "delivered" after "read" changes nothing. Returns the updates that
     /// matched no sent delivery yet (the callback may be faster than the dispatcher's own write).</summary>
-    public async Task<List<StatusUpdate>> ApplyStatusesAsync(IReadOnlyList<StatusUpdate> updates, CancellationToken ct)
+    public async Task<List<StatusUpdate>> ApplyStatusesAsync(IReadOnlyList<StatusUpdate> updates, CancellationToken ct) =>
+        (await ApplyStatusesAsync(updates, failedSubscribers: null, ct)).Early;
+
+    /// <summary>Like <see cref="ApplyStatusesAsync(IReadOnlyList{StatusUpdate}, CancellationToken)"/>; also adds to
+    /// <paramref name="failedSubscribers"/> the subscribers whose delivery a "failed" status just ended.</summary>
+    public async Task<(List<StatusUpdate> Early, int Applied)> ApplyStatusesAsync(IReadOnlyList<StatusUpdate> updates, List<long>? failedSubscribers, CancellationToken ct)
     {
         var unmatched = new List<StatusUpdate>();
         if (updates.Count == 0)
         {
-            return unmatched;
+            return (unmatched, 0);
         }
 
         await OpenAsync(ct);
@@ -433,6 +441,7 @@ public sealed class DeliveryStore(PiazzaDb db)
                     read_at = CASE WHEN @state = 4 THEN COALESCE(read_at, @at) ELSE read_at END,
                     error = CASE WHEN @state = 5 THEN @err ELSE error END
                 WHERE channel_id = @channel AND platform_message_id = @pid AND state IN (2, 3) AND state < @state
+                RETURNING subscriber_id
                 """;
             var state = Add(cmd, "state", 0);
             var at = Add(cmd, "at", DateTime.UtcNow);
@@ -447,9 +456,14 @@ public sealed class DeliveryStore(PiazzaDb db)
                 err.Value = (object?)Truncate(u.Error, 500) ?? DBNull.Value;
                 channel.Value = Id(u.ChannelId);
                 pid.Value = u.PlatformMessageId;
-                if (await cmd.ExecuteNonQueryAsync(ct) == 0)
+                var subscriber = await cmd.ExecuteScalarAsync(ct);
+                if (subscriber is null or DBNull)
                 {
                     unmatched.Add(u);
+                }
+                else if (u.State == DeliveryState.Failed && failedSubscribers is not null && Convert.ToInt64(subscriber, CultureInfo.InvariantCulture) is var id and not 0)
+                {
+                    failedSubscribers.Add(id);
                 }
             }
         }
@@ -477,7 +491,7 @@ public sealed class DeliveryStore(PiazzaDb db)
         }
 
         await tx.CommitAsync(ct);
-        return early;
+        return (early, updates.Count - unmatched.Count);
     }
 
     // ---------------------------------------------------------------------------------------------- helpers

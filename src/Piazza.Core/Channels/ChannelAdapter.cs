@@ -14,9 +14,17 @@ public interface IChannelAdapter
     /// (in tests, in the benchmark, and for sandbox channels whose platform has no simulator yet).</summary>
     ChannelKind? Kind { get; }
 
+    /// <summary>True when Piazza has a simulator of this platform that sandbox channels talk to.</summary>
+    bool HasSimulator => false;
+
     /// <summary>Sends one message. Never throws for a platform's answer: it maps it to a <see cref="SendResult"/>
     /// (an exception is treated as a transient failure).</summary>
     Task<SendResult> SendAsync(OutboundMessage message, CancellationToken ct);
+
+    /// <summary>Answers a person who just wrote to the channel (a keyword's confirmation, the out-of-hours reply), as
+    /// plain text. Platforms without replies answer Permanent.</summary>
+    Task<SendResult> ReplyAsync(ChannelAccount channel, string address, string text, CancellationToken ct) =>
+        Task.FromResult<SendResult>(new SendResult.Permanent("This platform takes no replies."));
 }
 
 /// <summary>A channel's account, as an adapter needs it: settings and decrypted secrets.</summary>
@@ -53,9 +61,11 @@ public sealed record BulletinText(string Language, string Title, string Markdown
 /// <param name="TopicKey">The bulletin's topic key (e.g. allerta-meteo), for template or tag choices.</param>
 /// <param name="Priority">Normal, urgent or emergency.</param>
 /// <param name="Attempt">1 for the first try, 2 for the first retry…</param>
+/// <param name="LastInboundAt">When the subscriber last wrote to the channel (UTC), if ever: WhatsApp allows free text
+/// only within 24 hours of it.</param>
 public sealed record OutboundMessage(
     long DeliveryId, string IdempotencyKey, ChannelAccount Channel, string? Address, long SubscriberId,
-    IReadOnlyList<BulletinText> Texts, Guid PostId, string TopicKey, PostPriority Priority, int Attempt);
+    IReadOnlyList<BulletinText> Texts, Guid PostId, string TopicKey, PostPriority Priority, int Attempt, DateTime? LastInboundAt = null);
 
 /// <summary>What a platform answered.</summary>
 public abstract record SendResult
@@ -69,6 +79,10 @@ public abstract record SendResult
 
     /// <summary>A failure worth retrying (5xx, timeout, network): retried with exponential backoff; repeated ones open the channel's circuit.</summary>
     public sealed record Transient(string Reason, TimeSpan? RetryAfter = null) : SendResult;
+
+    /// <summary>Not now for this recipient (WhatsApp 131056: too many messages to the same person): tried again after
+    /// <paramref name="RetryAfter"/>; neither a failure of the platform nor an attempt.</summary>
+    public sealed record Deferred(TimeSpan RetryAfter, string Reason) : SendResult;
 
     /// <summary>Will never succeed (invalid recipient, rejected content). <paramref name="RecipientGone"/>: the person
     /// blocked or left the account — they are unsubscribed.</summary>

@@ -25,7 +25,10 @@ public sealed class ChannelAdapters(IEnumerable<IChannelAdapter> adapters, IOpti
             return _recording;
         }
 
-        return _byKind.GetValueOrDefault(kind) ?? (isSandbox ? _recording : null);
+        // A sandbox channel talks to Piazza's simulator of its platform when there is one; until then its messages are
+        // recorded (the platform's adapter would call the real platform).
+        var platform = _byKind.GetValueOrDefault(kind);
+        return isSandbox ? (platform is { HasSimulator: true } ? platform : _recording) : platform;
     }
 
     /// <summary>True when messages on this channel are only recorded (no platform or simulator receives them).</summary>

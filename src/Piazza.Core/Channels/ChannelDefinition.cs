@@ -42,8 +42,22 @@ public sealed record ChannelDefinition(ChannelKind Kind, string DisplayName, IRe
     public Func<IReadOnlyDictionary<string, string>, bool> SendsToWholeChannel { get; init; } = _ => false;
 
     /// <summary>The setting of that name, if the platform has one.</summary>
+    /// <summary>Why a bulletin in these languages cannot be sent on a live channel with these settings, or null
+    /// (WhatsApp: a language without an approved template).</summary>
+    [JsonIgnore]
+    public Func<IReadOnlyDictionary<string, string>, IReadOnlyCollection<string>, string?> SendingProblem { get; init; } = (_, _) => null;
+
+    /// <summary>What a sandbox account of this platform gets when it lacks them, so that it works with Piazza's
+    /// simulator out of the box (WhatsApp: a phone number ID, templates for the organization's languages, generated
+    /// tokens). Given the organization's languages in order; settings and secrets already set are kept.</summary>
+    [JsonIgnore]
+    public Func<IReadOnlyList<string>, SandboxDefaults>? SandboxDefaults { get; init; }
+
     public ChannelField? Setting(string name) => Settings.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.Ordinal));
 }
+
+/// <summary>Settings and secrets a sandbox account gets when it has none of its own.</summary>
+public sealed record SandboxDefaults(IReadOnlyDictionary<string, string> Settings, IReadOnlyDictionary<string, string> Secrets);
 
 /// <summary>What a setting's value must look like; <see cref="Channels.ChannelService"/> checks it.</summary>
 public enum ChannelFieldType
@@ -67,6 +81,63 @@ public enum ChannelFieldType
 
     /// <summary>A whole number ≥ 1, or "none".</summary>
     Cap = 6,
+
+    /// <summary>One line per language, "it: text"; alternatives in a line separated by "|" where the field says so
+    /// (see <see cref="LanguageMap"/>).</summary>
+    LanguageMap = 7,
+}
+
+/// <summary>A setting with a value per language, written one line per language: <c>it: ATTIVA ISCRIZIONE</c>.</summary>
+public static class LanguageMap
+{
+    /// <summary>The lines of a map, in order: language tag (normalized) and the text after the colon (trimmed).</summary>
+    public static IReadOnlyList<(string Language, string Value)> Parse(string? text)
+    {
+        var result = new List<(string, string)>();
+        foreach (var raw in (text ?? string.Empty).Split('\n'))
+        {
+            var line = raw.Trim();
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (line.Length == 0 || colon <= 0)
+            {
+                continue;
+            }
+
+            var value = line[(colon + 1)..].Trim();
+            if (value.Length > 0)
+            {
+                result.Add((Common.Rules.NormalizeLanguageTag(line[..colon]), value));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Why a map is wrong, or null: every non-empty line must be "language: text".</summary>
+    public static string? Problem(string text)
+    {
+        var lines = text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        var wrong = lines.Any(line => line.IndexOf(':', StringComparison.Ordinal) is var colon
+            && (colon <= 0 || !Common.Rules.IsLanguageTag(line[..colon].Trim()) || line[(colon + 1)..].Trim().Length == 0));
+        return wrong || lines.Count == 0 ? "Write one line per language, such as \"it: ATTIVA ISCRIZIONE\"." : null;
+    }
+
+    /// <summary>The value for a language, else for the first language of <paramref name="fallbacks"/> that has one, else the first line's.</summary>
+    public static string? For(IReadOnlyList<(string Language, string Value)> map, string language, IEnumerable<string> fallbacks)
+    {
+        foreach (var l in fallbacks.Prepend(language))
+        {
+            foreach (var (lang, value) in map)
+            {
+                if (string.Equals(lang, l, StringComparison.Ordinal))
+                {
+                    return value;
+                }
+            }
+        }
+
+        return map.Count > 0 ? map[0].Value : null;
+    }
 }
 
 /// <summary>A setting or secret of a channel.</summary>

@@ -197,6 +197,21 @@ public sealed class ChannelService(ServiceContext ctx, ChannelCatalog catalog, I
             }
         }
 
+        if (input.IsSandbox && definition.SandboxDefaults is { } sandboxDefaults)
+        {
+            var languages = await ctx.Db.OrganizationLanguages.AsNoTracking().OrderBy(l => l.Position).Select(l => l.Tag).ToListAsync(ct);
+            var defaults = sandboxDefaults(languages);
+            foreach (var (key, value) in defaults.Settings)
+            {
+                settings.TryAdd(key, value);
+            }
+
+            foreach (var (key, value) in defaults.Secrets)
+            {
+                secrets.TryAdd(key, value);
+            }
+        }
+
         if (!input.IsSandbox && input.IsEnabled)
         {
             foreach (var f in definition.Settings.Where(f => f.Required && !settings.ContainsKey(f.Name)))
@@ -264,6 +279,11 @@ public sealed class ChannelService(ServiceContext ctx, ChannelCatalog catalog, I
                 return Broadcast.DailyRange.TryParse(value, out var range, out _) && range is not null
                     ? (range.ToString(), null)
                     : (value, "Write a range of hours such as 21:00-08:00, or none.");
+            case ChannelFieldType.LanguageMap:
+                var text = value.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
+                return LanguageMap.Problem(text) is { } mapProblem
+                    ? (value, mapProblem)
+                    : (string.Join('\n', LanguageMap.Parse(text).Select(e => e.Language + ": " + e.Value)), null);
             default:
                 return (value, null);
         }

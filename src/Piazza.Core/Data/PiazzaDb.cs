@@ -51,6 +51,8 @@ public class PiazzaDb(DbContextOptions<PiazzaDb> options, TenantContext? tenant 
 
     public DbSet<SubscriberTopic> SubscriberTopics => Set<SubscriberTopic>();
 
+    public DbSet<Subscribers.Import.SubscriberImportFile> SubscriberImportFiles => Set<Subscribers.Import.SubscriberImportFile>();
+
     public DbSet<Post> Posts => Set<Post>();
 
     public DbSet<PostBody> PostBodies => Set<PostBody>();
@@ -60,6 +62,8 @@ public class PiazzaDb(DbContextOptions<PiazzaDb> options, TenantContext? tenant 
     public DbSet<PostChannel> PostChannels => Set<PostChannel>();
 
     public DbSet<Delivery> Deliveries => Set<Delivery>();
+
+    public DbSet<Inbound.InboundMessage> InboundMessages => Set<Inbound.InboundMessage>();
 
     public DbSet<ChannelLease> ChannelLeases => Set<ChannelLease>();
 
@@ -172,6 +176,16 @@ public class PiazzaDb(DbContextOptions<PiazzaDb> options, TenantContext? tenant 
             e.HasIndex(t => new { t.TopicId, t.SubscriberId });
             e.HasOne<Topic>().WithMany().HasForeignKey(t => t.TopicId).OnDelete(DeleteBehavior.Cascade);
         });
+        builder.Entity<Subscribers.Import.SubscriberImportFile>(e =>
+        {
+            e.Property(f => f.FileName).HasMaxLength(200);
+            e.Property(f => f.PolicyVersion).HasMaxLength(60);
+            e.Property(f => f.Source).HasMaxLength(200);
+            e.Property(f => f.CreatedBy).HasMaxLength(100);
+            e.HasIndex(f => f.ExpiresAt);
+            e.HasOne<Channel>().WithMany().HasForeignKey(f => f.ChannelId).OnDelete(DeleteBehavior.Cascade);
+            OwnedByOrganization(e);
+        });
         builder.Entity<Post>(e =>
         {
             e.Property(p => p.AuthorName).HasMaxLength(256);
@@ -209,6 +223,24 @@ public class PiazzaDb(DbContextOptions<PiazzaDb> options, TenantContext? tenant 
             e.HasOne<Channel>().WithMany().HasForeignKey(d => d.ChannelId).OnDelete(DeleteBehavior.Cascade);
             // A delivery belongs to its bulletin's organization.
             e.HasQueryFilter(d => d.Post!.OrganizationId == TenantId);
+        });
+        builder.Entity<Inbound.InboundMessage>(e =>
+        {
+            e.Property(m => m.PlatformMessageId).HasMaxLength(200);
+            e.Property(m => m.Address).HasMaxLength(200);
+            e.Property(m => m.DisplayName).HasMaxLength(200);
+            e.Property(m => m.Text).HasMaxLength(4096);
+            e.Property(m => m.Note).HasMaxLength(500);
+            // The platform retries a webhook: the second copy of a message changes nothing.
+            e.HasIndex(m => new { m.ChannelId, m.PlatformMessageId }, "UX_inbound_messages_platform_id").IsUnique();
+            // A person's recent messages on a channel (the out-of-hours reply goes once a day).
+            e.HasIndex(m => new { m.ChannelId, m.Address, m.ReceivedAt });
+            // What is still to be handled.
+            e.HasIndex(m => m.Id, "IX_inbound_messages_pending").HasFilter("state = 0");
+            // The staff's list.
+            e.HasIndex(m => new { m.OrganizationId, m.State, m.ReceivedAt });
+            e.HasOne<Channel>().WithMany().HasForeignKey(m => m.ChannelId).OnDelete(DeleteBehavior.Cascade);
+            OwnedByOrganization(e);
         });
         builder.Entity<ChannelLease>(e =>
         {

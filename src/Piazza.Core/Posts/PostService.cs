@@ -406,11 +406,19 @@ public sealed class PostService(ServiceContext ctx, ChannelCatalog catalog, Chan
             {
                 Add("channelIds." + channel.Id, "Piazza cannot send on this platform yet: use its sandbox channel.");
             }
+            else if (!channel.IsSandbox && catalog.Find(channel.Kind) is { } definition
+                && definition.SendingProblem(JsonSerializer.Deserialize<Dictionary<string, string>>(channel.SettingsJson) ?? [], BulletinLanguages(post)) is { } problem)
+            {
+                Add("channelIds." + channel.Id, problem);
+            }
         }
 
         _ = required;
         return v.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
     }
+
+    private static List<string> BulletinLanguages(Post post) =>
+        post.Bodies.Where(b => !string.IsNullOrWhiteSpace(b.Markdown) || !string.IsNullOrWhiteSpace(b.Title)).Select(b => b.Language).ToList();
 
     /// <summary>The languages the bulletin must have, and what is missing or unreviewed among its texts.</summary>
     private async Task<(List<string> Required, List<(string Field, string Message)> Problems)> TranslationProblemsAsync(Post post, CancellationToken ct)

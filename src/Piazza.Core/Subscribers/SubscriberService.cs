@@ -270,6 +270,37 @@ public sealed partial class SubscriberService(ServiceContext ctx)
         await tx.CommitAsync(ct);
     }
 
+    /// <summary>Marks unreachable (unsubscribes, with an audit entry) the subscribers whose last
+    /// <paramref name="threshold"/> messages on their channel all failed for good: a number that no longer exists,
+    /// or that the platform keeps refusing, is not tried for ever.</summary>
+    public static async Task MarkUnreachableAsync(IServiceScopeFactory scopes, IReadOnlyList<long> subscriberIds, int threshold, CancellationToken ct)
+    {
+        if (threshold <= 0)
+        {
+            return;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PiazzaDb>();
+        var unreachable = new List<(Guid Org, long Id, string? Error)>();
+        foreach (var id in subscriberIds.Distinct())
+        {
+            var last = await db.Deliveries.IgnoreQueryFilters().Where(d => d.SubscriberId == id && d.State != DeliveryState.Skipped && d.State != DeliveryState.Cancelled)
+                .OrderByDescending(d => d.Id).Take(threshold).Select(d => new { d.State, d.Error, d.Post!.OrganizationId }).ToListAsync(ct);
+            if (last.Count == threshold && last.All(d => d.State == DeliveryState.Failed))
+            {
+                unreachable.Add((last[0].OrganizationId, id, last[0].Error));
+            }
+        }
+
+        foreach (var org in unreachable.GroupBy(u => u.Org))
+        {
+            var error = org.First().Error;
+            await MarkGoneAsync(scopes, org.Key, [.. org.Select(u => u.Id)],
+                $"Unreachable: the last {threshold} messages all failed" + (error is null ? "." : $" (last: {error})."), ct);
+        }
+    }
+
     /// <summary>Erases the subscriber and their personal data (right to erasure). The audit log keeps only the id.</summary>
     public async Task DeleteAsync(long id, CancellationToken ct)
     {

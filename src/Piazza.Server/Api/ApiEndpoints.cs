@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Piazza.ApiKeys;
 using Piazza.Audit;
 using Piazza.Channels;
@@ -6,6 +7,7 @@ using Piazza.Offices;
 using Piazza.Organizations;
 using Piazza.Staff;
 using Piazza.Subscribers;
+using Piazza.Subscribers.Import;
 using Piazza.Topics;
 
 namespace Piazza.Server.Api;
@@ -91,6 +93,20 @@ public static class ApiEndpoints
             await s.DeleteAsync(id, ct);
             return TypedResults.NoContent();
         }).WithName("DeleteChannel").ProducesProblem(404);
+        channels.MapPost("/{id:guid}/subscribers/import", async (
+            Guid id, bool dryRun, IFormFile? file, [FromForm] string? policyVersion, [FromForm] string? source,
+            SubscriberImportService s, CancellationToken ct) =>
+        {
+            await using var stream = file?.OpenReadStream();
+            var input = new SubscriberImportInput(policyVersion, source, file?.FileName);
+            return dryRun ? await s.CheckAsync(id, input, stream, ct) : await s.ImportAsync(id, input, stream, ct);
+        }).WithName("ImportSubscribers").WithTags("Subscribers")
+            .WithDescription("Imports a list of subscribers kept before Piazza into a channel whose subscribers are phone numbers (WhatsApp): "
+                + "multipart/form-data with `file` (CSV, at most 5 MB and 100,000 rows; header `phone,languages,topics,consent_date,source`), "
+                + "`policyVersion` (required) and `source` (optional). `dryRun=true` writes nothing and reports every bad row; "
+                + "`dryRun=false` imports all the new subscribers in one transaction, or answers 400 with the bad rows and writes nothing. "
+                + "Numbers already on the channel (also those who left) are skipped. Needs subscribers:write.")
+            .ProducesProblem(404).ProducesProblem(409);
 
         var subscribers = api.MapGroup("/subscribers").WithTags("Subscribers");
         subscribers.MapGet("/", (
@@ -135,7 +151,11 @@ public static class ApiEndpoints
         }).WithName("RevokeApiKey").ProducesProblem(404);
 
         // Routing passes over an operation whose body is not JSON: say so rather than "no such operation".
-        api.MapFallback((HttpRequest request) => request.ContentType is not null && !request.HasJsonContentType()
+        // The list import takes a form with the file instead.
+        api.MapFallback((HttpRequest request) => HttpMethods.IsPost(request.Method) && !request.HasFormContentType
+                && request.Path.Value?.EndsWith("/subscribers/import", StringComparison.OrdinalIgnoreCase) == true
+            ? Results.Problem(statusCode: 415, title: "Unsupported media type", detail: "Send the list as multipart/form-data, with the CSV file in the field named file.")
+            : request.ContentType is not null && !request.HasJsonContentType()
             ? Results.Problem(statusCode: 415, title: "Unsupported media type", detail: "Send the request body as JSON (Content-Type: application/json).")
             : Results.Problem(statusCode: 404, title: "Not found", detail: "There is no such API operation.")).ExcludeFromDescription();
         return app;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Piazza.Common;
+using Piazza.Subscribers.Import;
 
 namespace Piazza.Server.Api;
 
@@ -18,6 +19,12 @@ public sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Prob
             ValidationFailedException v => new HttpValidationProblemDetails(v.Errors.ToDictionary(e => e.Key, e => e.Value))
             {
                 Status = 400, Title = "The request has invalid fields.", Detail = string.Join(" ", v.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")),
+            },
+            SubscriberImportRefusedException r => new HttpValidationProblemDetails(r.Errors.ToDictionary(e => e.Key, e => e.Value))
+            {
+                Status = 400, Title = "The list has rows with problems: nothing was imported.",
+                Detail = $"{r.Report.BadRows} of {r.Report.RowsRead} rows have problems ({r.Report.ProblemCount} in all; the first {r.Report.Problems.Count} are in errors and report.problems).",
+                Extensions = { ["report"] = r.Report },
             },
             NotFoundException nf => new ProblemDetails { Status = 404, Title = "Not found", Detail = $"There is no {nf.ObjectType} {nf.Id} in your organization." },
             ForbiddenException f => new ProblemDetails { Status = 403, Title = "Forbidden", Detail = f.Message },

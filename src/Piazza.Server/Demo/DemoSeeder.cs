@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Piazza.Audit;
 using Piazza.Channels;
+using Piazza.Channels.WhatsApp;
 using Piazza.Posts;
 using Piazza.Data;
 using Piazza.Offices;
@@ -108,7 +109,17 @@ public sealed class DemoSeeder(IServiceProvider services, IOptions<DemoOptions> 
         }
 
         var channelService = sp.GetRequiredService<ChannelService>();
-        var whatsapp = await channelService.CreateAsync(new ChannelInput(ChannelKind.WhatsApp, "WhatsPrato (sandbox)", IsSandbox: true, OfficeId: communication.Id), ct);
+        // WhatsPrato talks to the WhatsApp simulator on this server: the sandbox gives it a phone number ID, generated
+        // tokens and the approved template "piazza_notiziario" for Italian and Chinese; the console's citizen phone
+        // (/console/sandbox/phone) writes to it as a citizen would.
+        var whatsapp = await channelService.CreateAsync(new ChannelInput(
+            ChannelKind.WhatsApp, "WhatsPrato (sandbox)", IsSandbox: true, OfficeId: communication.Id,
+            Settings: new Dictionary<string, string?>
+            {
+                [WhatsAppChannel.PolicyUrl] = "https://www.comune.prato.it/it/privacy/",
+                [WhatsAppChannel.PolicyVersion] = "2026-01",
+                [WhatsAppChannel.Templates] = "it: piazza_notiziario/it\nzh: piazza_notiziario/zh_CN",
+            }), ct);
         // ViaRoma101 publishes in Chinese and Italian: a bulletin cannot go out on it without both.
         var wechat = await channelService.CreateAsync(new ChannelInput(
             ChannelKind.WeChat, "ViaRoma101 (sandbox)", IsSandbox: true, OfficeId: immigration.Id,

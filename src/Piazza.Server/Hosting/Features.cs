@@ -5,6 +5,7 @@ using Piazza.Broadcast;
 using Piazza.Channels;
 using Piazza.Common;
 using Piazza.Data;
+using Piazza.Inbound;
 using Piazza.Offices;
 using Piazza.Server.Security;
 using Piazza.Organizations;
@@ -35,9 +36,12 @@ public static class Features
         services.AddScoped<TopicService>();
         services.AddScoped<ChannelService>();
         services.AddScoped<SubscriberService>();
+        services.AddScoped<Piazza.Subscribers.Import.SubscriberImportService>();   // lists kept before Piazza (CSV)
+        services.AddHostedService<Piazza.Subscribers.Import.ImportFileSweeper>();  // deletes checked lists not imported in time
         services.AddScoped<ApiKeyService>();
         services.AddPiazzaChannels(config);
         services.AddPiazzaBroadcast(config);   // bulletin workflow, sending policy, releaser, dispatcher, status updates
+        services.AddPiazzaInbound();           // citizens' messages: keywords (subscribe, leave, topics), kept for the staff
 
         // Keys that encrypt channel secrets and cookies live in the database, shared by every instance,
         // themselves encrypted with the master key (Security__MasterKey or data/master.key).

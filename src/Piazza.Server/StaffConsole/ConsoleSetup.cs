@@ -34,6 +34,7 @@ public static class ConsoleSetup
         app.MapRazorComponents<App>();
         app.MapPost("/console/sign-out", SignOutAsync).RequireAuthorization(StaffPolicy).ExcludeFromDescription();
         app.MapBulletinConsole();
+        app.MapSubscriberImportConsole();
         app.MapGet("/console/culture/{culture}", (string culture, string? returnUrl, HttpContext context) =>
         {
             if (Cultures.Contains(culture, StringComparer.Ordinal))

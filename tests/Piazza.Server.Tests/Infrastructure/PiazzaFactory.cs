@@ -60,7 +60,7 @@ public class PiazzaFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>An HTTP client that presents <paramref name="apiKey"/>.</summary>
     public HttpClient ClientWithKey(string apiKey)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = ClientOptions.BaseAddress });
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         return client;
     }

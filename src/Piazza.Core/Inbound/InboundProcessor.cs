@@ -1,0 +1,370 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Piazza.Audit;
+using Piazza.Broadcast;
+using Piazza.Channels;
+using Piazza.Data;
+using Piazza.Subscribers;
+using Piazza.Tenancy;
+
+namespace Piazza.Inbound;
+
+/// <summary>Wakes the inbound processor when a webhook stored messages.</summary>
+public sealed class InboundSignals : IDisposable
+{
+    private readonly SemaphoreSlim _arrived = new(0, 1);
+
+    public void Arrived()
+    {
+        try
+        {
+            if (_arrived.CurrentCount == 0)
+            {
+                _arrived.Release();
+            }
+        }
+        catch (SemaphoreFullException)
+        {
+        }
+    }
+
+    public async Task WaitAsync(TimeSpan max, TimeProvider time, CancellationToken ct)
+    {
+        using var timeout = new CancellationTokenSource(max, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+        try
+        {
+            await _arrived.WaitAsync(linked.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    public void Dispose() => _arrived.Dispose();
+}
+
+/// <summary>
+/// Handles the messages citizens send, after the webhook stored them: the subscribe keyword subscribes (consent recorded
+/// with the time, the keyword and the policy version) and answers in the keyword's language with the privacy notice;
+/// the unsubscribe keyword unsubscribes at once (queued messages cancelled) and confirms; the topics keyword lists the
+/// topics by number and a reply of numbers chooses them. Anything else is kept for the staff, and outside the service
+/// hours answered once a day with the out-of-hours reply. Each message is taken by one node (its state changes from
+/// Pending first), so a reply is never sent twice; a node that dies in the middle of one leaves it unanswered.
+/// </summary>
+public sealed class InboundProcessor(
+    IServiceScopeFactory scopes, InboundSignals signals, EngineData engine, ChannelAdapters adapters, SqliteWriteGate gate, TimeProvider time, ILogger<InboundProcessor> logger)
+    : BackgroundService
+{
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await ProcessPendingAsync(stoppingToken) == 0)
+                {
+                    await signals.WaitAsync(TimeSpan.FromSeconds(1), time, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Handling inbound messages failed; trying again");
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Handles the pending messages (oldest first, up to 200); returns how many.</summary>
+    public async Task<int> ProcessPendingAsync(CancellationToken ct)
+    {
+        List<long> pending;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PiazzaDb>();
+            pending = await db.InboundMessages.IgnoreQueryFilters().Where(m => m.State == InboundState.Pending)
+                .OrderBy(m => m.Id).Select(m => m.Id).Take(200).ToListAsync(ct);
+        }
+
+        foreach (var id in pending)
+        {
+            try
+            {
+                await HandleAsync(id, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Inbound message {Id} could not be handled", id);
+            }
+        }
+
+        return pending.Count;
+    }
+
+    private async Task HandleAsync(long id, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PiazzaDb>();
+
+        // Take it: only one node handles a message.
+        if (await db.InboundMessages.IgnoreQueryFilters().Where(m => m.Id == id && m.State == InboundState.Pending)
+                .ExecuteUpdateAsync(u => u.SetProperty(m => m.State, InboundState.Handled), ct) != 1)
+        {
+            return;
+        }
+
+        var message = await db.InboundMessages.IgnoreQueryFilters().FirstAsync(m => m.Id == id, ct);
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Set(message.OrganizationId);
+        var channel = await engine.LoadChannelAsync(db, message.ChannelId, ct);
+        if (channel is null)
+        {
+            return;
+        }
+
+        var org = await db.Organizations.AsNoTracking().Include(o => o.Languages).FirstAsync(ct);
+        var orgLanguages = org.Languages.OrderBy(l => l.Position).Select(l => l.Tag).ToList();
+        var settings = channel.Account.Settings;
+        var now = Now;
+        var conversation = new Conversation(adapters, time, logger, db, channel, message, org.Name, orgLanguages, now);
+        var subscriber = await db.Subscribers.Include(s => s.Topics)
+            .FirstOrDefaultAsync(s => s.ChannelId == message.ChannelId && s.Address == message.Address, ct);
+        if (subscriber is not null)
+        {
+            subscriber.LastInboundAt = message.SentAt > (subscriber.LastInboundAt ?? DateTime.MinValue) ? message.SentAt : subscriber.LastInboundAt;
+            message.SubscriberId = subscriber.Id;
+        }
+
+        // What the message changes (a subscriber, their topics, the audit, the message's own state) is written at once.
+        using var entered = await gate.EnterAsync(!db.Database.IsNpgsql(), ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var match = Keywords.Match(message.Text, settings);
+        message.Kind = match.Kind;
+        switch (match.Kind)
+        {
+            case InboundKind.Subscribe:
+                await conversation.SubscribeAsync(subscriber, match.Language!, ct);
+                break;
+            case InboundKind.Unsubscribe:
+                await conversation.UnsubscribeAsync(subscriber, match.Language!, ct);
+                break;
+            case InboundKind.Topics:
+                await conversation.TopicsMenuAsync(subscriber, match.Language!, ct);
+                break;
+            case InboundKind.TopicsChoice when subscriber is { Status: SubscriberStatus.Active }:
+                await conversation.ChooseTopicsAsync(subscriber, match.Numbers, ct);
+                break;
+            default:
+                message.Kind = InboundKind.Other;
+                await conversation.KeepAsync(subscriber, ct);
+                break;
+        }
+
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        entered?.Dispose();
+        await conversation.SendRepliesAsync(ct);
+    }
+
+    /// <summary>One message being handled: what it changes, and the replies to send once that is saved.</summary>
+    private sealed class Conversation(
+        ChannelAdapters adapters, TimeProvider time, ILogger logger,
+        PiazzaDb db, ChannelSnapshot channel, InboundMessage message, string orgName, List<string> orgLanguages, DateTime now)
+    {
+        private readonly List<string> _replies = [];
+        private readonly Auditor _audit = new(db, new SystemActor(), time);
+
+        private IReadOnlyDictionary<string, string> Settings => channel.Account.Settings;
+
+        public async Task SubscribeAsync(Subscriber? subscriber, string keywordLanguage, CancellationToken ct)
+        {
+            var language = orgLanguages.Contains(keywordLanguage, StringComparer.Ordinal) ? keywordLanguage : orgLanguages.FirstOrDefault() ?? keywordLanguage;
+            var policyVersion = Settings.GetValueOrDefault(InboundSettings.PolicyVersion) is { Length: > 0 } v ? v : "1";
+            if (subscriber is { Status: SubscriberStatus.Active })
+            {
+                message.Note = "Already subscribed: reminded of the keywords.";
+                Reply(Replies.AlreadySubscribed, subscriber.Language, orgName, Keyword(InboundSettings.TopicsKeywords, subscriber.Language), Keyword(InboundSettings.UnsubscribeKeywords, subscriber.Language));
+                return;
+            }
+
+            if (subscriber is null)
+            {
+                subscriber = new Subscriber
+                {
+                    OrganizationId = message.OrganizationId,
+                    ChannelId = message.ChannelId,
+                    Address = message.Address,
+                    DisplayName = message.DisplayName,
+                    Status = SubscriberStatus.Active,
+                    SubscribedAt = now,
+                    LastInboundAt = message.SentAt,
+                    Source = "keyword",
+                    ConsentAt = message.SentAt,
+                    ConsentMethod = ConsentMethod.Keyword,
+                    ConsentEvidence = Truncate(message.Text.Trim(), 500),
+                    PolicyVersion = Truncate(policyVersion, 60),
+                };
+                subscriber.SetLanguages([language, .. orgLanguages.Where(l => l != language)]);
+                var topics = await db.Topics.Where(t => t.IsActive).Select(t => t.Id).ToListAsync(ct);
+                subscriber.Topics.AddRange(topics.Select(t => new SubscriberTopic { TopicId = t, OrganizationId = message.OrganizationId }));
+                db.Subscribers.Add(subscriber);
+                await db.SaveChangesAsync(ct); // the id, for the message and the audit
+                message.Note = "Subscribed by keyword.";
+            }
+            else
+            {
+                subscriber.Status = SubscriberStatus.Active;
+                subscriber.LeftAt = null;
+                subscriber.SubscribedAt = now;
+                message.Note = "Subscribed again by keyword.";
+            }
+
+            subscriber.ConsentAt = message.SentAt;
+            subscriber.ConsentMethod = ConsentMethod.Keyword;
+            subscriber.ConsentEvidence = Truncate(message.Text.Trim(), 500);
+            subscriber.PolicyVersion = Truncate(policyVersion, 60);
+            message.SubscriberId = subscriber.Id;
+            _audit.Record("subscriber.subscribed", "subscriber", subscriber.Id.ToString(CultureInfo.InvariantCulture),
+                $"{channel.Account.Kind} keyword ({keywordLanguage}), policy version {policyVersion}");
+            // Answered in the keyword's language (START gets English even where bulletins come in Italian).
+            var reply = Replies.Get(Replies.Subscribed, keywordLanguage, orgName, Keyword(InboundSettings.TopicsKeywords, keywordLanguage), Keyword(InboundSettings.UnsubscribeKeywords, keywordLanguage));
+            if (Settings.GetValueOrDefault(InboundSettings.PolicyUrl) is { Length: > 0 } url)
+            {
+                reply += "\n" + Replies.Get(Replies.Policy, keywordLanguage, url);
+            }
+
+            _replies.Add(reply);
+        }
+
+        public async Task UnsubscribeAsync(Subscriber? subscriber, string keywordLanguage, CancellationToken ct)
+        {
+            if (subscriber is not { Status: SubscriberStatus.Active })
+            {
+                NotSubscribed(subscriber, keywordLanguage);
+                return;
+            }
+
+            subscriber.Status = SubscriberStatus.Left;
+            subscriber.LeftAt = now;
+            var cancelled = await SubscriberService.CancelQueuedAsync(db, subscriber.Id, ct);
+            _audit.Record("subscriber.left", "subscriber", subscriber.Id.ToString(CultureInfo.InvariantCulture),
+                $"Unsubscribed by keyword; {cancelled} queued messages cancelled");
+            message.Note = "Unsubscribed by keyword.";
+            Reply(Replies.Left, subscriber.Language, orgName, Keyword(InboundSettings.SubscribeKeywords, subscriber.Language));
+        }
+
+        public async Task TopicsMenuAsync(Subscriber? subscriber, string keywordLanguage, CancellationToken ct)
+        {
+            if (subscriber is not { Status: SubscriberStatus.Active })
+            {
+                NotSubscribed(subscriber, keywordLanguage);
+                return;
+            }
+
+            var topics = await TopicsAsync(ct);
+            var lines = topics.Select((t, i) => $"{i + 1}. {(subscriber.Topics.Any(s => s.TopicId == t.Id) ? "✓ " : string.Empty)}{t.NameIn(subscriber.Language)}");
+            message.Note = "Sent the list of topics.";
+            Reply(Replies.TopicsMenu, subscriber.Language, string.Join('\n', lines));
+        }
+
+        public async Task ChooseTopicsAsync(Subscriber subscriber, IReadOnlyList<int> numbers, CancellationToken ct)
+        {
+            var topics = await TopicsAsync(ct);
+            if (numbers.Any(n => n < 1 || n > topics.Count))
+            {
+                message.Note = "A topic number that does not exist.";
+                Reply(Replies.TopicsUnknown, subscriber.Language, numbers.First(n => n < 1 || n > topics.Count), Keyword(InboundSettings.TopicsKeywords, subscriber.Language));
+                return;
+            }
+
+            var chosen = numbers.Select(n => topics[n - 1]).ToList();
+            var chosenIds = chosen.Select(t => t.Id).ToHashSet();
+            foreach (var old in subscriber.Topics.Where(t => !chosenIds.Contains(t.TopicId)).ToList())
+            {
+                subscriber.Topics.Remove(old);
+                db.Remove(old);
+            }
+
+            foreach (var topic in chosen.Where(t => subscriber.Topics.All(s => s.TopicId != t.Id)))
+            {
+                subscriber.Topics.Add(new SubscriberTopic { SubscriberId = subscriber.Id, TopicId = topic.Id, OrganizationId = message.OrganizationId });
+            }
+
+            _audit.Record("subscriber.topics", "subscriber", subscriber.Id.ToString(CultureInfo.InvariantCulture), "Topics chosen by message: " + string.Join(", ", chosen.Select(t => t.Key)));
+            message.Note = "Topics chosen.";
+            Reply(Replies.TopicsSet, subscriber.Language, string.Join(", ", chosen.Select(t => t.NameIn(subscriber.Language))));
+        }
+
+        public async Task KeepAsync(Subscriber? subscriber, CancellationToken ct)
+        {
+            message.State = InboundState.Kept;
+            var closed = channel.Policy.ReleaseTime(now) > now;
+            if (!closed)
+            {
+                message.Note = "Kept for the staff.";
+                return;
+            }
+
+            // Outside the service hours: the out-of-hours reply, at most once a day per person.
+            var since = now.AddDays(-1);
+            var answered = await db.InboundMessages.AnyAsync(
+                m => m.ChannelId == message.ChannelId && m.Address == message.Address && m.RepliedOutOfHours && m.ReceivedAt >= since && m.Id != message.Id, ct);
+            if (answered)
+            {
+                message.Note = "Kept for the staff (received outside the service hours; already answered today).";
+                return;
+            }
+
+            var language = subscriber?.Language ?? orgLanguages.FirstOrDefault() ?? "it";
+            var configured = LanguageMap.For(LanguageMap.Parse(Settings.GetValueOrDefault(InboundSettings.OutOfHoursReply)), language, subscriber?.Languages.Split(',') ?? [.. orgLanguages]);
+            message.RepliedOutOfHours = true;
+            message.Note = "Kept for the staff; answered with the out-of-hours reply.";
+            _replies.Add(configured ?? Replies.Get(Replies.OutOfHours, language));
+        }
+
+        public async Task SendRepliesAsync(CancellationToken ct)
+        {
+            if (_replies.Count == 0)
+            {
+                return;
+            }
+
+            var adapter = adapters.For(channel.Account.Kind, channel.Account.IsSandbox);
+            foreach (var text in _replies)
+            {
+                var result = adapter is null
+                    ? new SendResult.Permanent("No adapter for this channel.")
+                    : await adapter.ReplyAsync(channel.Account, message.Address, text, ct);
+                if (result is not SendResult.Sent)
+                {
+                    logger.LogWarning("Channel {Channel}: the reply to inbound message {Id} was not sent: {Result}", channel.Account.Id, message.Id, result);
+                }
+            }
+        }
+
+        private void NotSubscribed(Subscriber? subscriber, string keywordLanguage)
+        {
+            var language = subscriber?.Language ?? keywordLanguage;
+            message.Note = "Not subscribed: told how to subscribe.";
+            Reply(Replies.NotSubscribed, language, orgName, Keyword(InboundSettings.SubscribeKeywords, language));
+        }
+
+        private Task<List<Topics.Topic>> TopicsAsync(CancellationToken ct) =>
+            db.Topics.AsNoTracking().Include(t => t.Names).Where(t => t.IsActive).OrderBy(t => t.CreatedAt).ThenBy(t => t.Key).ToListAsync(ct);
+
+        private string Keyword(string setting, string language) => Keywords.Display(Settings, setting, language, orgLanguages);
+
+        private void Reply(string key, string language, params object[] args) => _replies.Add(Replies.Get(key, language, args));
+
+        private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
+    }
+}

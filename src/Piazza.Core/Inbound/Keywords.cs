@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Piazza.Channels;
+
+namespace Piazza.Inbound;
+
+/// <summary>The channel settings that drive conversations (same names on every platform that has them).</summary>
+public static class InboundSettings
+{
+    public const string SubscribeKeywords = "subscribeKeywords";
+    public const string UnsubscribeKeywords = "unsubscribeKeywords";
+    public const string TopicsKeywords = "topicsKeywords";
+    public const string PolicyUrl = "policyUrl";
+    public const string PolicyVersion = "policyVersion";
+    public const string OutOfHoursReply = "outOfHoursReply";
+
+    /// <summary>WhatsEmpoli's keywords, and their Chinese and English counterparts.</summary>
+    public const string DefaultSubscribeKeywords = "it: ATTIVA ISCRIZIONE\nzh: 订阅\nen: START";
+
+    public const string DefaultUnsubscribeKeywords = "it: DISATTIVA ISCRIZIONE\nzh: 退订\nen: STOP";
+
+    public const string DefaultTopicsKeywords = "it: TEMI\nzh: 主题\nen: TOPICS";
+}
+
+/// <summary>What a message says, once keywords are recognised.</summary>
+/// <param name="Kind">Subscribe, unsubscribe, topics, a choice of topics by number, or anything else.</param>
+/// <param name="Language">The language of the keyword (null for other messages and numbers).</param>
+/// <param name="Numbers">For a choice of topics: the numbers, in order, without repeats.</param>
+public sealed record KeywordMatch(InboundKind Kind, string? Language, IReadOnlyList<int> Numbers);
+
+/// <summary>
+/// Recognises the channel's keywords in a message: the whole message, in any case, with any spacing (full-width
+/// spaces and characters included) and a final full stop or exclamation mark, is the keyword. "1 3", "1,3" or "1、3"
+/// chooses topics by number.
+/// </summary>
+public static partial class Keywords
+{
+    public static KeywordMatch Match(string? text, IReadOnlyDictionary<string, string> settings)
+    {
+        var normalized = Normalize(text);
+        if (normalized.Length == 0)
+        {
+            return new KeywordMatch(InboundKind.Other, null, []);
+        }
+
+        foreach (var (kind, setting, fallback) in new[]
+        {
+            (InboundKind.Unsubscribe, InboundSettings.UnsubscribeKeywords, InboundSettings.DefaultUnsubscribeKeywords),
+            (InboundKind.Subscribe, InboundSettings.SubscribeKeywords, InboundSettings.DefaultSubscribeKeywords),
+            (InboundKind.Topics, InboundSettings.TopicsKeywords, InboundSettings.DefaultTopicsKeywords),
+        })
+        {
+            foreach (var (language, words) in Map(settings, setting, fallback))
+            {
+                if (words.Split('|').Any(w => Normalize(w) is { Length: > 0 } k && string.Equals(k, normalized, StringComparison.Ordinal)))
+                {
+                    return new KeywordMatch(kind, language, []);
+                }
+            }
+        }
+
+        if (NumbersRegex().IsMatch(normalized))
+        {
+            var numbers = SeparatorRegex().Split(normalized).Where(n => n.Length > 0)
+                .Select(n => int.Parse(n, NumberStyles.None, CultureInfo.InvariantCulture)).Distinct().ToList();
+            return new KeywordMatch(InboundKind.TopicsChoice, null, numbers);
+        }
+
+        return new KeywordMatch(InboundKind.Other, null, []);
+    }
+
+    /// <summary>The keyword people should send for <paramref name="setting"/> in a language (its first alternative).</summary>
+    public static string Display(IReadOnlyDictionary<string, string> settings, string setting, string language, IEnumerable<string> fallbacks)
+    {
+        var fallback = setting switch
+        {
+            InboundSettings.SubscribeKeywords => InboundSettings.DefaultSubscribeKeywords,
+            InboundSettings.UnsubscribeKeywords => InboundSettings.DefaultUnsubscribeKeywords,
+            _ => InboundSettings.DefaultTopicsKeywords,
+        };
+        var value = LanguageMap.For(Map(settings, setting, fallback), language, fallbacks) ?? string.Empty;
+        return value.Split('|')[0].Trim();
+    }
+
+    /// <summary>Upper case, NFKC (full-width letters, digits and spaces become plain ones), one space between words,
+    /// no final full stop or exclamation mark.</summary>
+    public static string Normalize(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return string.Empty;
+        }
+
+        var s = SpaceRegex().Replace(text.Normalize(NormalizationForm.FormKC), " ").Trim().TrimEnd('.', '!', '。', '！', ' ');
+        return s.ToUpperInvariant();
+    }
+
+    private static IReadOnlyList<(string Language, string Value)> Map(IReadOnlyDictionary<string, string> settings, string name, string fallback) =>
+        LanguageMap.Parse(settings.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v : fallback);
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex SpaceRegex();
+
+    [GeneratedRegex(@"^\d{1,2}([\s,;、，]+\d{1,2})*$")]
+    private static partial Regex NumbersRegex();
+
+    [GeneratedRegex(@"[\s,;、，]+")]
+    private static partial Regex SeparatorRegex();
+}

@@ -1,0 +1,24 @@
+using Piazza.Channels.WhatsApp.Simulator;
+
+namespace Piazza.Server.Sandbox;
+
+/// <summary>The platforms' simulators that sandbox channels talk to, on this same server (<c>/sandbox/…</c>), and the
+/// console's citizen phone.</summary>
+public static class SandboxSetup
+{
+    public static IServiceCollection AddPiazzaSandbox(this IServiceCollection services)
+    {
+        services.AddSingleton<ISandboxAddress, SandboxAddress>();
+        services.AddSingleton<SandboxChannels>();
+        services.AddScoped<SandboxPhone>();
+        services.AddHttpClient(WhatsAppSimulatorCallbacks.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
+        services.AddHostedService<WhatsAppSimulatorCallbacks>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapPiazzaSandbox(this IEndpointRouteBuilder app)
+    {
+        app.MapWhatsAppSimulator();
+        return app;
+    }
+}

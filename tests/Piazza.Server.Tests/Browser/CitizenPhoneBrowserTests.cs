@@ -1,0 +1,39 @@
+using Microsoft.Playwright;
+using Xunit;
+
+namespace Piazza.Server.Tests.Browser;
+
+/// <summary>The citizen phone: staff play a citizen on the demo's sandbox WhatsApp channel; the message goes through
+/// the simulator, the real webhook and the inbound processor, and the answer comes back through the real adapter.</summary>
+public sealed class CitizenPhoneBrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+{
+    [Fact]
+    public async Task Staff_subscribe_a_sandbox_phone_by_keyword_and_see_the_confirmation_in_Italian_and_Chinese()
+    {
+        var page = await fixture.NewPageAsync(signInAs: "admin@prato.demo");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Telefono del cittadino" }).ClickAsync();
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Telefono del cittadino");
+        await Assertions.Expect(page.GetByTestId("phone-channel")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^[0-9a-f-]{36}$"));
+        await Assertions.Expect(page.GetByTestId("phone-shown-number")).ToHaveTextAsync("+393330000001");
+
+        await page.GetByTestId("phone-text").FillAsync("ATTIVA ISCRIZIONE");
+        await page.GetByTestId("phone-send").ClickAsync();
+        var messages = page.GetByTestId("phone-messages");
+        await Assertions.Expect(messages.Locator(".citizen-phone-out")).ToContainTextAsync("ATTIVA ISCRIZIONE");
+        // The answer arrives while the page is open: the script reads the conversation every 2 seconds.
+        await Assertions.Expect(messages.Locator(".citizen-phone-in").First).ToContainTextAsync("Iscrizione attivata", new() { Timeout = 20_000 });
+        await Assertions.Expect(messages.Locator(".citizen-phone-in [data-status=read]").First).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await BrowserFixture.ScreenshotAsync(page, "citizen-phone");
+
+        // Another number, in Chinese.
+        await page.GetByTestId("phone-number").FillAsync("+39 333 000 0002");
+        await page.GetByTestId("phone-open").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("phone-shown-number")).ToHaveTextAsync("+393330000002");
+        await Assertions.Expect(page.GetByTestId("phone-messages")).ToContainTextAsync("ATTIVA ISCRIZIONE");
+        await page.GetByTestId("phone-text").FillAsync("订阅");
+        await page.GetByTestId("phone-send").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("phone-messages").Locator(".citizen-phone-in").First).ToContainTextAsync("订阅成功", new() { Timeout = 20_000 });
+        await Assertions.Expect(page.GetByTestId("phone-messages").Locator(".citizen-phone-out")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("订阅"));
+        Assert.Empty(await BrowserFixture.OverflowingElementsAsync(page));
+    }
+}
