@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Globalization;
 using CsvHelper;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using NpgsqlTypes;
 using Piazza.Audit;
