@@ -206,7 +206,9 @@ public sealed class ChannelService(ServiceContext ctx, ChannelCatalog catalog, I
                 settings.TryAdd(key, value);
             }
 
-            foreach (var (key, value) in defaults.Secrets)
+            // A secret cleared in this very change stays cleared: the defaults fill only what was never set.
+            var cleared = (input.Secrets ?? new Dictionary<string, string?>()).Where(e => string.IsNullOrEmpty(e.Value)).Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
+            foreach (var (key, value) in defaults.Secrets.Where(d => !cleared.Contains(d.Key)))
             {
                 secrets.TryAdd(key, value);
             }
