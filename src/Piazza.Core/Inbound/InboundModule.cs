@@ -7,6 +7,7 @@ public static class InboundModule
 {
     public static IServiceCollection AddPiazzaInbound(this IServiceCollection services)
     {
+        services.AddScoped<InboundService>();
         services.AddSingleton<InboundSignals>();
         services.AddSingleton<InboundProcessor>();
         services.AddHostedService(sp => sp.GetRequiredService<InboundProcessor>());
