@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of Piazza: the whole suite against SQLite, then again against a throwaway PostgreSQL
 # cluster on 127.0.0.1. Installs through apt what the tests need when it is missing (PostgreSQL server,
-# Chromium, CJK fonts), stops what it started, and ends with the line "N passed, N failed".
+# Chromium, CJK fonts, Node.js) and through npm the test tools (Prism), stops what it started, and ends
+# with the line "N passed, N failed".
 # Extra arguments go to `dotnet test` (e.g. ./test.sh --filter "FullyQualifiedName~Topics").
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -24,6 +25,17 @@ if [ ${#need[@]} -gt 0 ]; then
     || { echo "could not install ${need[*]}"; echo "0 passed, 1 failed"; exit 1; }
 fi
 export PIAZZA_CHROMIUM=${PIAZZA_CHROMIUM:-/usr/bin/chromium}
+
+# Prism (validates the WhatsApp adapter's requests against Meta's OpenAPI specification), pinned by
+# tests/tools/package-lock.json: installed when node_modules is missing or the lock file changed.
+TOOLS=$ROOT/tests/tools
+lock_sum=$(sha256sum "$TOOLS/package-lock.json" | cut -d' ' -f1)
+if [ ! -d "$TOOLS/node_modules" ] || [ "$(cat "$TOOLS/node_modules/.piazza-lock.sha256" 2>/dev/null)" != "$lock_sum" ]; then
+  log "installing the test tools (npm ci --prefix tests/tools)"
+  npm ci --prefix "$TOOLS" --no-audit --no-fund --loglevel=error >"$OUT/npm-tools.log" 2>&1 \
+    && echo "$lock_sum" >"$TOOLS/node_modules/.piazza-lock.sha256" \
+    || { cat "$OUT/npm-tools.log"; echo "could not install the test tools"; echo "0 passed, 1 failed"; exit 1; }
+fi
 
 # 2. A throwaway PostgreSQL cluster on loopback ------------------------------------------------------
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)

@@ -127,7 +127,8 @@ public sealed partial class WhatsAppAdapter(IHttpClientFactory http, TimeProvide
 
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{baseUrl}/{Uri.EscapeDataString(version)}/{Uri.EscapeDataString(phoneNumberId)}/messages")
         {
-            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
+            // Exactly "application/json": Meta's specification lists the Content-Type values, with no charset parameter (JSON is UTF-8).
+            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await http.CreateClient(HttpClientName).SendAsync(request, ct);
