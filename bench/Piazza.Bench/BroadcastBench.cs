@@ -2,11 +2,8 @@ using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Piazza.Broadcast;
 using Piazza.Channels;
@@ -14,7 +11,6 @@ using Piazza.Channels.Testing;
 using Piazza.Data;
 using Piazza.Organizations;
 using Piazza.Posts;
-using Piazza.Server.Data;
 using Piazza.Server.Hosting;
 using Piazza.Topics;
 
@@ -116,30 +112,7 @@ public sealed class BroadcastBench(BenchOptions options, BenchDatabase database)
         return result;
     }
 
-    private WebApplication BuildHost(DirectoryInfo work)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = work.FullName, EnvironmentName = "Production" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = database.Provider,
-            ["ConnectionStrings:Piazza"] = database.ConnectionString,
-            ["Database:SeedDemoOnStart"] = "false",
-            ["Database:MigrateOnStart"] = "true",
-            ["Security:MasterKeyFile"] = Path.Combine(work.FullName, "master.key"),
-            ["Broadcast:Adapters:RecordAll"] = "true",
-            ["Broadcast:Recording:KeepMessages"] = "0",
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Error",
-            ["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] = "Critical", // a fresh database: the migrations history table does not exist yet
-        });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.AddPiazzaDatabase(builder.Configuration);
-        builder.Services.AddPiazzaFeatures(builder.Configuration);
-        return builder.Build();
-    }
+    private WebApplication BuildHost(DirectoryInfo work) => BenchHost.Build(database, work);
 
     // ---------------------------------------------------------------------------------------------- set-up
 

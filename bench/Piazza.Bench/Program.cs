@@ -1,11 +1,16 @@
 using System.Runtime.InteropServices;
 using Piazza.Bench;
 
-// Piazza's benchmarks. One verb so far: `broadcast` (issue 3). See BenchOptions.Usage.
+// Piazza's benchmarks: `broadcast` (issue 3) and `webhook` (issue 4). See BenchOptions.Usage.
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
     Console.WriteLine(BenchOptions.Usage);
     return args.Length == 0 ? 2 : 0;
+}
+
+if (args[0] == "webhook")
+{
+    return await WebhookVerb.RunAsync(args[1..]);
 }
 
 if (args[0] != "broadcast")
