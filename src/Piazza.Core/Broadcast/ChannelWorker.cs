@@ -332,6 +332,9 @@ public sealed class ChannelWorker : IAsyncDisposable
     {
         while (await _buffer.WaitAsync(ct))
         {
+            // The channel's pace first, then the delivery: what leaves with this token is the most urgent one waiting
+            // now, so an emergency claimed meanwhile is not queued behind routine messages that senders already hold.
+            await _bucket.WaitAsync(ct);
             if (!_buffer.TryTake(out var d))
             {
                 continue;
@@ -340,7 +343,7 @@ public sealed class ChannelWorker : IAsyncDisposable
             Interlocked.Increment(ref _sending);
             try
             {
-                var outcome = await ProcessAsync(d, ct);
+                var outcome = await ProcessAsync(d, ct, tokenTaken: true);
                 Interlocked.Increment(ref _unwritten);
                 await _outcomes.Writer.WriteAsync(outcome, CancellationToken.None);
             }
@@ -357,7 +360,8 @@ public sealed class ChannelWorker : IAsyncDisposable
     }
 
     /// <summary>Sends one claimed delivery and says what became of it.</summary>
-    private async Task<DeliveryOutcome> ProcessAsync(ClaimedDelivery d, CancellationToken ct)
+    /// <param name="tokenTaken">The channel's token bucket was already waited for (the send loop does so before taking).</param>
+    private async Task<DeliveryOutcome> ProcessAsync(ClaimedDelivery d, CancellationToken ct, bool tokenTaken = false)
     {
         var now = Now;
         if (d.SubscriberId != 0 && d.Address is null)
@@ -387,7 +391,11 @@ public sealed class ChannelWorker : IAsyncDisposable
             return Requeued(d);
         }
 
-        await _bucket.WaitAsync(ct);
+        if (!tokenTaken)
+        {
+            await _bucket.WaitAsync(ct);
+        }
+
         if (_s.Time.GetUtcNow() < _pausedUntil || !_circuit.AllowsSend())
         {
             return Requeued(d);
