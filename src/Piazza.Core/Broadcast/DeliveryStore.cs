@@ -417,13 +417,9 @@ public sealed class DeliveryStore(PiazzaDb db)
 
     /// <summary>Applies platforms' status callbacks in one transaction. States only move forward (sent → delivered →
     /// read; failed after sent or delivered); a "delivered" after "read" changes nothing. Returns the updates that
-    /// matched no sent delivery yet (the callback may be faster than the dispatcher's own write).</summary>
-    public async Task<List<StatusUpdate>> ApplyStatusesAsync(IReadOnlyList<StatusUpdate> updates, CancellationToken ct) =>
-        (await ApplyStatusesAsync(updates, failedSubscribers: null, ct)).Early;
-
-    /// <summary>Like <see cref="ApplyStatusesAsync(IReadOnlyList{StatusUpdate}, CancellationToken)"/>; also adds to
-    /// <paramref name="failedSubscribers"/> the subscribers whose delivery a "failed" status just ended.</summary>
-    public async Task<(List<StatusUpdate> Early, int Applied)> ApplyStatusesAsync(IReadOnlyList<StatusUpdate> updates, List<long>? failedSubscribers, CancellationToken ct)
+    /// matched no sent delivery yet (the callback may be faster than the dispatcher's own write) and how many were
+    /// applied, and adds to <paramref name="failedSubscribers"/> the subscribers whose delivery a "failed" status ended.</summary>
+    public async Task<(List<StatusUpdate> Early, int Applied)> ApplyStatusesAsync(IReadOnlyList<StatusUpdate> updates, List<long> failedSubscribers, CancellationToken ct)
     {
         var unmatched = new List<StatusUpdate>();
         if (updates.Count == 0)
@@ -461,7 +457,7 @@ public sealed class DeliveryStore(PiazzaDb db)
                 {
                     unmatched.Add(u);
                 }
-                else if (u.State == DeliveryState.Failed && failedSubscribers is not null && Convert.ToInt64(subscriber, CultureInfo.InvariantCulture) is var id and not 0)
+                else if (u.State == DeliveryState.Failed && Convert.ToInt64(subscriber, CultureInfo.InvariantCulture) is var id and not 0)
                 {
                     failedSubscribers.Add(id);
                 }

@@ -6,6 +6,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Piazza.Audit;
 using Piazza.Broadcast;
+using static Piazza.Broadcast.DeliveryStore;
 using Piazza.Channels;
 using Piazza.Common;
 using Piazza.Data;
@@ -459,8 +460,9 @@ public sealed class SubscriberImportService(ServiceContext ctx, SqliteWriteGate 
         await using var tx = await ctx.Db.Database.BeginTransactionAsync(ct);
         try
         {
-            var ids = await InsertSubscribersAsync(plan, postgres, ct);
-            await InsertTopicsAsync(plan, ids, postgres, ct);
+            var store = new DeliveryStore(ctx.Db);
+            var ids = await InsertSubscribersAsync(plan, store, ct);
+            await InsertTopicsAsync(plan, ids, store, ct);
             if (keptId is { } id)
             {
                 await ctx.Db.SubscriberImportFiles.Where(f => f.Id == id).ExecuteDeleteAsync(ct);
@@ -484,18 +486,18 @@ public sealed class SubscriberImportService(ServiceContext ctx, SqliteWriteGate 
     private const string SubscriberColumns =
         "organization_id, channel_id, address, languages, language, status, subscribed_at, consent_at, consent_method, consent_evidence, policy_version, source";
 
-    private async Task<Dictionary<string, long>> InsertSubscribersAsync(Plan plan, bool postgres, CancellationToken ct)
+    private async Task<Dictionary<string, long>> InsertSubscribersAsync(Plan plan, DeliveryStore store, CancellationToken ct)
     {
         var ids = new Dictionary<string, long>(plan.ToWrite.Count, StringComparer.Ordinal);
         string Evidence(NewSubscriber n) => string.Create(CultureInfo.InvariantCulture, $"Imported from the list \"{plan.FileName}\", row {n.Row}");
-        await using var cmd = await CommandAsync(ct);
-        Add(cmd, "org", Id(ctx.OrganizationId, postgres));
-        Add(cmd, "channel", Id(plan.ChannelId, postgres));
+        await using var cmd = await store.CommandAsync(ct);
+        Add(cmd, "org", store.Id(ctx.OrganizationId));
+        Add(cmd, "channel", store.Id(plan.ChannelId));
         Add(cmd, "active", (int)SubscriberStatus.Active);
         Add(cmd, "now", ctx.Now);
         Add(cmd, "method", (int)ConsentMethod.Import);
         Add(cmd, "policy", plan.PolicyVersion);
-        if (postgres)
+        if (store.IsPostgres)
         {
             cmd.CommandText = $"INSERT INTO subscribers ({SubscriberColumns})\n"
                 + "SELECT @org, @channel, x.a, x.l, x.f, @active, @now, x.t, @method, x.e, @policy, x.s FROM unnest(@a, @l, @f, @t, @e, @s) AS x(a, l, f, t, e, s)\n"
@@ -540,12 +542,12 @@ public sealed class SubscriberImportService(ServiceContext ctx, SqliteWriteGate 
         return ids;
     }
 
-    private async Task InsertTopicsAsync(Plan plan, Dictionary<string, long> ids, bool postgres, CancellationToken ct)
+    private async Task InsertTopicsAsync(Plan plan, Dictionary<string, long> ids, DeliveryStore store, CancellationToken ct)
     {
         var rows = plan.ToWrite.SelectMany(n => n.Topics.Select(t => (Subscriber: ids[n.Phone], Topic: t)));
-        await using var cmd = await CommandAsync(ct);
-        Add(cmd, "org", Id(ctx.OrganizationId, postgres));
-        if (postgres)
+        await using var cmd = await store.CommandAsync(ct);
+        Add(cmd, "org", store.Id(ctx.OrganizationId));
+        if (store.IsPostgres)
         {
             cmd.CommandText = "INSERT INTO subscriber_topics (subscriber_id, topic_id, organization_id) SELECT x.s, x.t, @org FROM unnest(@s, @t) AS x(s, t)";
             foreach (var chunk in rows.Chunk(PostgresBatch))
@@ -565,7 +567,7 @@ public sealed class SubscriberImportService(ServiceContext ctx, SqliteWriteGate 
         foreach (var (s, t) in rows)
         {
             subscriber.Value = s;
-            topic.Value = Id(t, postgres);
+            topic.Value = store.Id(t);
             await cmd.ExecuteNonQueryAsync(ct);
         }
     }
@@ -584,13 +586,6 @@ public sealed class SubscriberImportService(ServiceContext ctx, SqliteWriteGate 
     /// <summary>A unique or foreign key violated (SQLite: SQLITE_CONSTRAINT; PostgreSQL: class 23).</summary>
     private static bool IsConstraintViolation(DbException e) =>
         e is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 } || (e is PostgresException pg && pg.SqlState.StartsWith("23", StringComparison.Ordinal));
-
-    /// <summary>A command on the context's connection, in its transaction (the broadcast engine's helpers).</summary>
-    private Task<DbCommand> CommandAsync(CancellationToken ct) => new Broadcast.DeliveryStore(ctx.Db).CommandAsync(ct);
-
-    private static DbParameter Add(DbCommand cmd, string name, object? value) => Broadcast.DeliveryStore.Add(cmd, name, value);
-
-    private static object Id(Guid id, bool postgres) => postgres ? id : id.ToString().ToUpperInvariant();
 
     private async Task<OrganizationData> LoadContextAsync(CancellationToken ct)
     {
