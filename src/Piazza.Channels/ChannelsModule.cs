@@ -25,6 +25,23 @@ public static class ChannelsModule
         services.AddOptions<WhatsApp.Simulator.WhatsAppSimulatorOptions>().Bind(config.GetSection(WhatsApp.Simulator.WhatsAppSimulatorOptions.Section));
         services.AddSingleton<WhatsApp.Simulator.SimulatorStore>();
         services.AddSingleton<WhatsApp.Simulator.WhatsAppSimulator>();
+        services.AddOptions<WeChat.Simulator.WeChatSimulatorOptions>().Bind(config.GetSection(WeChat.Simulator.WeChatSimulatorOptions.Section));
+        services.AddSingleton<WeChat.Simulator.WeChatSimulatorStore>();
+        services.AddSingleton<WeChat.Simulator.WeChatSimulator>();
+        services.AddHttpClient(WeChat.WeChatApi.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15));
+        services.AddSingleton<WeChat.WeChatTokens>();
+        services.AddSingleton<WeChat.WeChatApi>();
+        services.AddSingleton<WeChat.WeChatTagSync>();
+        services.AddSingleton<WeChat.WeChatCallbacks>();
+        services.AddSingleton<IChannelQuota, WeChat.WeChatQuota>();
+        services.AddOptions<WeChat.WeChatOptions>().Bind(config.GetSection(WeChat.WeChatOptions.Section));
+        services.AddSingleton<WeChat.WeChatMaintenance>();
+        services.AddHostedService(sp => sp.GetRequiredService<WeChat.WeChatMaintenance>());
+        services.AddSingleton<IChannelAdapter, WeChat.WeChatAdapter>();
+        services.AddScoped<Campaigns.FlyerCampaignService>();   // flyer QR codes and the followers they brought
+        services.AddScoped<WeChat.WeChatComments>();             // followers' comments on bulletins sent as articles
+        services.AddOptions<WeChat.WeChatCommentReaderOptions>().Bind(config.GetSection(WeChat.WeChatCommentReaderOptions.Section));
+        services.AddHostedService<WeChat.WeChatCommentReader>();
         services.AddOptions<RecordingOptions>().Bind(config.GetSection(RecordingOptions.Section));
         services.AddSingleton<RecordingAdapter>();
         services.AddSingleton<IChannelAdapter>(sp => sp.GetRequiredService<RecordingAdapter>());

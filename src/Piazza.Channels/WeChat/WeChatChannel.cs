@@ -1,27 +1,72 @@
+using Piazza.Inbound;
+
 namespace Piazza.Channels.WeChat;
 
-/// <summary>WeChat Official Account (公众号), e.g. Prato's bilingual "ViaRoma101".</summary>
+/// <summary>WeChat Official Account (公众号), as Prato's bilingual "ViaRoma101" runs it: people follow the account (often
+/// by scanning a flyer's QR code), bulletins go out as mass sends to the WeChat tags of their topic and language.</summary>
 public static class WeChatChannel
 {
+    public const string BaseUrl = "baseUrl";
+    public const string AppId = "appId";
+    public const string OriginalId = "originalId";
+    public const string AccountType = "accountType";
+    public const string CoverMediaId = "coverMediaId";
+    public const string AutoReplies = InboundSettings.AutoReplies;
+    public const string AppSecret = "appSecret";
+    public const string Token = "token";
+    public const string EncodingAesKey = "encodingAesKey";
+
+    /// <summary>Subscription accounts: one mass send a day. Service accounts: four a month per follower.</summary>
+    public const string Subscription = "subscription";
+
+    public const string Service = "service";
+
     public static readonly ChannelDefinition Definition = new(
         ChannelKind.WeChat,
         "WeChat",
         [
-            new("baseUrl", "API base URL", IsUrl: true, Default: "https://api.weixin.qq.com/cgi-bin/", Help: "Keep the default unless a proxy or a test server stands in for WeChat."),
-            new("appId", "AppID", Help: "On the Official Account Platform: Settings and Development, Basic Configuration."),
-            new("accountType", "Account type (subscription or service)", Default: "subscription", Help: "As registered with WeChat: subscription or service."),
+            new(BaseUrl, "API base URL", IsUrl: true, Default: "https://api.weixin.qq.com/cgi-bin/", Help: "Keep the default unless a proxy or a test server stands in for WeChat."),
+            new(AppId, "AppID", Help: "On the Official Account Platform: Settings and Development, Basic Configuration."),
+            new(OriginalId, "Original ID (gh_…)", Required: false, Help: "On the account's information page; the callbacks are addressed to it."),
+            new(AccountType, "Account type (subscription or service)", Default: Subscription,
+                Help: "As registered with WeChat. A subscription account may mass send once a day; a service account four times a month per follower."),
+            new(CoverMediaId, "Cover image (media_id)", Required: false,
+                Help: "The media_id of a permanent image material. When set, bulletins go out as articles, which followers can comment on; when empty, as text."),
+            new(InboundSettings.SubscribeKeywords, "Subscribe keywords", Required: false, Default: InboundSettings.DefaultSubscribeKeywords, Type: ChannelFieldType.LanguageMap,
+                Help: "Following the account subscribes; these keywords subscribe again someone who has left. One line per language; alternatives separated by |."),
+            new(InboundSettings.UnsubscribeKeywords, "Unsubscribe keywords", Required: false, Default: InboundSettings.DefaultUnsubscribeKeywords, Type: ChannelFieldType.LanguageMap,
+                Help: "One line per language; alternatives separated by |. Unfollowing the account also unsubscribes."),
+            new(InboundSettings.TopicsKeywords, "Topics keywords", Required: false, Default: InboundSettings.DefaultTopicsKeywords, Type: ChannelFieldType.LanguageMap,
+                Help: "One line per language: the follower gets the numbered list of topics and chooses by replying with numbers. The keyword's language becomes theirs."),
+            new(AutoReplies, "Auto-reply menu", Required: false, Type: ChannelFieldType.KeywordReplies,
+                Help: "One line per entry: keywords separated by |, a colon, and the answer, e.g. \"ORARI|营业时间: Ufficio immigrazione: lun-ven 9-13 / 周一至周五 9-13\". The entries also make the account's menu."),
+            new(InboundSettings.PolicyUrl, "Privacy notice URL", Required: false, IsUrl: true, Help: "Linked in the welcome every new follower gets."),
+            new(InboundSettings.PolicyVersion, "Privacy notice version", Required: false, Default: "1", Help: "Recorded with each consent; change it when the notice changes."),
+            new(InboundSettings.OutOfHoursReply, "Out-of-hours reply", Required: false, Type: ChannelFieldType.LanguageMap,
+                Help: "One line per language: the answer to a message received outside the service hours (at most once a day per person). Empty: Piazza's own text."),
             .. BroadcastSettings.For(20, wholeChannel: true),
         ],
         [
-            new("appSecret", "AppSecret", Help: "On the same page as the AppID; WeChat shows it only when it is generated."),
-            new("token", "Server token (signatures)", Help: "A text of your choice: enter the same one as Token in the server configuration."),
-            new("encodingAesKey", "EncodingAESKey (safe mode)", Required: false, Help: "Only if messages are encrypted (safe mode): the 43-character key of the server configuration."),
+            new(AppSecret, "AppSecret", Help: "On the same page as the AppID; WeChat shows it only when it is generated."),
+            new(Token, "Server token (signatures)", Help: "A text of your choice: enter the same one as Token in the server configuration."),
+            new(EncodingAesKey, "EncodingAESKey (safe mode)", Required: false,
+                Help: "Only if messages are encrypted (safe mode, recommended): the 43-character key of the server configuration."),
         ],
         "A WeChat Official Account: followers get bulletins in their chat, in Chinese and Italian.")
     {
         Format = MessageFormat.PlainText,
-        // An official account reaches its followers by mass send (to everyone or to a tag); messages to one
-        // follower are allowed only within 48 hours of their last action, so a bulletin is one post for the channel.
+        // An official account reaches its followers by mass send to a tag; messages to one follower are allowed only
+        // within 48 hours of their last action. A bulletin is one mass send per WeChat tag (its topic) and language.
         SendsToWholeChannel = _ => true,
+        SandboxDefaults = Simulator.WeChatSandbox.Defaults,
+
+        // With "Languages of each post" set, each mass send carries those languages and goes to every follower of the
+        // topic; otherwise there is one mass send per language, each to the followers of that language.
+        AudienceGroups = (settings, orgLanguages) =>
+            !string.IsNullOrWhiteSpace(settings.GetValueOrDefault(BroadcastSettings.Languages)) || orgLanguages.Count == 0 ? ["*"] : orgLanguages,
     };
+
+    /// <summary>True for a service account (four mass sends a month per follower), false for a subscription account (one a day).</summary>
+    public static bool IsService(IReadOnlyDictionary<string, string> settings) =>
+        string.Equals(settings.GetValueOrDefault(AccountType)?.Trim(), Service, StringComparison.OrdinalIgnoreCase);
 }

@@ -364,7 +364,7 @@ public sealed class ChannelWorker : IAsyncDisposable
     private async Task<DeliveryOutcome> ProcessAsync(ClaimedDelivery d, CancellationToken ct, bool tokenTaken = false)
     {
         var now = Now;
-        if (d.SubscriberId != 0 && d.Address is null)
+        if (d.SubscriberId > 0 && d.Address is null)
         {
             return new DeliveryOutcome(d.Id, DeliveryState.Cancelled, null, null, "The subscriber left before it was sent.", now);
         }
@@ -473,14 +473,14 @@ public sealed class ChannelWorker : IAsyncDisposable
                 return new DeliveryOutcome(d.Id, DeliveryState.Queued, null, null, "Deferred: " + deferred.Reason, now + deferred.RetryAfter, CountsAsAttempt: false);
             case SendResult.Permanent permanent:
                 _circuit.OnSuccess(); // the platform answered: it is up
-                if (permanent.RecipientGone && d.SubscriberId != 0)
+                if (permanent.RecipientGone && d.SubscriberId > 0)
                 {
                     lock (_gone)
                     {
                         _gone.Add(d.SubscriberId);
                     }
                 }
-                else if (d.SubscriberId != 0)
+                else if (d.SubscriberId > 0)
                 {
                     lock (_gone)
                     {
@@ -505,7 +505,8 @@ public sealed class ChannelWorker : IAsyncDisposable
     private OutboundMessage Build(ClaimedDelivery d, BulletinTexts bulletin)
     {
         IReadOnlyList<BulletinText> texts;
-        if (d.SubscriberId == 0 && _channel.PostLanguages.Count > 0)
+        var group = d.SubscriberId < 0 && _channel.Groups is { } groups && -d.SubscriberId <= groups.Count ? groups[(int)(-d.SubscriberId - 1)] : null;
+        if (d.SubscriberId <= 0 && group is null or "*" && _channel.PostLanguages.Count > 0)
         {
             var many = _channel.PostLanguages.Where(bulletin.Texts.ContainsKey).Select(l => bulletin.Texts[l]).ToList();
             texts = many.Count > 0 ? many : [bulletin.Texts[d.Language]];
@@ -517,7 +518,7 @@ public sealed class ChannelWorker : IAsyncDisposable
 
         return new OutboundMessage(
             d.Id, Delivery.IdempotencyKey(d.PostId, ChannelId, d.SubscriberId), _channel.Account, d.Address, d.SubscriberId,
-            texts, d.PostId, bulletin.TopicKey, d.Priority, d.Attempts, d.LastInboundAt);
+            texts, d.PostId, bulletin.TopicKey, d.Priority, d.Attempts, d.LastInboundAt, group, bulletin.ToEveryone);
     }
 
     /// <summary>Back to the queue, not counted as an attempt (the channel is paused or its circuit is open).</summary>

@@ -130,10 +130,11 @@ public sealed class DeliveryStore(PiazzaDb db)
     }
 
     /// <summary>Writes the one delivery of a broadcast-style channel (a page post, a channel post).</summary>
-    public async Task<int> FanOutToChannelAsync(Guid postId, Guid channelId, string language, PostPriority priority, DateTime dueAt, DateTime now, CancellationToken ct)
+    public async Task<int> FanOutToChannelAsync(Guid postId, Guid channelId, string language, PostPriority priority, DateTime dueAt, DateTime now, CancellationToken ct, long group = 0)
     {
         await using var cmd = await CommandAsync(ct);
-        cmd.CommandText = $"INSERT INTO deliveries ({Columns}) VALUES (@post, @channel, 0, @language, @priority, 0, @due, 0, @now) ON CONFLICT DO NOTHING";
+        cmd.CommandText = $"INSERT INTO deliveries ({Columns}) VALUES (@post, @channel, @group, @language, @priority, 0, @due, 0, @now) ON CONFLICT DO NOTHING";
+        Add(cmd, "group", group);
         Add(cmd, "post", Id(postId));
         Add(cmd, "channel", Id(channelId));
         Add(cmd, "language", language);

@@ -16,15 +16,18 @@ namespace Piazza.Broadcast;
 /// <param name="WholeChannel">True when one post reaches the whole channel.</param>
 /// <param name="PostLanguages">For whole-channel posts: the languages each post carries, in order (empty: the delivery's own).</param>
 /// <param name="Enabled">False pauses the channel.</param>
+/// <param name="Groups">For platforms that post once per group of followers: the groups (see <see cref="ChannelDefinition.AudienceGroups"/>).</param>
 public sealed record ChannelSnapshot(
-    ChannelAccount Account, ChannelDefinition? Definition, EffectivePolicy Policy, int Rate, bool WholeChannel, IReadOnlyList<string> PostLanguages, bool Enabled);
+    ChannelAccount Account, ChannelDefinition? Definition, EffectivePolicy Policy, int Rate, bool WholeChannel, IReadOnlyList<string> PostLanguages, bool Enabled,
+    IReadOnlyList<string>? Groups = null);
 
 /// <summary>A bulletin as the dispatcher needs it.</summary>
 /// <param name="PostId">The bulletin.</param>
 /// <param name="TopicKey">Its topic's key.</param>
 /// <param name="Texts">Its text per language.</param>
 /// <param name="Cancelled">True once it is cancelled: queued messages are not sent.</param>
-public sealed record BulletinTexts(Guid PostId, string TopicKey, IReadOnlyDictionary<string, BulletinText> Texts, bool Cancelled);
+/// <param name="ToEveryone">True when it is for every subscriber, not only its topic's followers.</param>
+public sealed record BulletinTexts(Guid PostId, string TopicKey, IReadOnlyDictionary<string, BulletinText> Texts, bool Cancelled, bool ToEveryone = false);
 
 /// <summary>Reads channels and bulletins for the engine, across organizations (the engine has no tenant).</summary>
 public sealed class EngineData(ChannelCatalog catalog, IDataProtectionProvider protection)
@@ -49,9 +52,17 @@ public sealed class EngineData(ChannelCatalog catalog, IDataProtectionProvider p
         var languages = settings.TryGetValue(BroadcastSettings.Languages, out var l) && !string.IsNullOrWhiteSpace(l)
             ? l.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : [];
+        IReadOnlyList<string>? groups = null;
+        if (definition?.AudienceGroups is { } audienceGroups)
+        {
+            var orgLanguages = await db.OrganizationLanguages.IgnoreQueryFilters().Where(o => o.OrganizationId == channel.OrganizationId)
+                .OrderBy(o => o.Position).Select(o => o.Tag).ToListAsync(ct);
+            groups = audienceGroups(settings, orgLanguages);
+        }
+
         return new ChannelSnapshot(
             account, definition, SendingPolicyService.Resolve(policy, zone, settings), SendingPolicyService.RateOf(definition, settings),
-            definition?.SendsToWholeChannel(settings) ?? false, languages, channel.IsEnabled);
+            definition?.SendsToWholeChannel(settings) ?? false, languages, channel.IsEnabled, groups);
     }
 
     /// <summary>A bulletin's texts, cached for a minute (a broadcast reads the same bulletin for every delivery).</summary>
@@ -71,7 +82,7 @@ public sealed class EngineData(ChannelCatalog catalog, IDataProtectionProvider p
         var topic = await db.Topics.IgnoreQueryFilters().Where(t => t.Id == post.TopicId).Select(t => t.Key).FirstAsync(ct);
         var texts = new BulletinTexts(
             post.Id, topic, post.Bodies.ToDictionary(b => b.Language, b => new BulletinText(b.Language, b.Title, b.Markdown), StringComparer.Ordinal),
-            post.State == PostState.Cancelled);
+            post.State == PostState.Cancelled, post.Audience == PostAudience.Everyone);
         _bulletins[postId] = (texts, now);
         foreach (var old in _bulletins.Where(b => now - b.Value.LoadedAt > TimeSpan.FromMinutes(10)).Select(b => b.Key).ToList())
         {

@@ -120,7 +120,8 @@ public sealed class Releaser(
         var policy = await SendingPolicyService.LoadAsync(db, ct);
         var channelIds = post.Channels.Select(c => c.ChannelId).ToList();
         var channels = await db.Channels.AsNoTracking().Where(c => channelIds.Contains(c.Id)).ToListAsync(ct);
-        var languages = AvailableLanguages(post, org.Languages.OrderBy(l => l.Position).Select(l => l.Tag).ToList());
+        var orgLanguages = org.Languages.OrderBy(l => l.Position).Select(l => l.Tag).ToList();
+        var languages = AvailableLanguages(post, orgLanguages);
         var emergency = post.Priority == PostPriority.Emergency;
 
         var started = time.GetTimestamp();
@@ -171,8 +172,26 @@ public sealed class Releaser(
             {
                 var postLanguages = settings.TryGetValue(BroadcastSettings.Languages, out var l) ? l.Split(',', StringSplitOptions.RemoveEmptyEntries) : [];
                 var language = postLanguages.FirstOrDefault(languages.Contains) ?? languages[0];
-                written = await store.FanOutToChannelAsync(post.Id, channel.Id, language, post.Priority, dueAt, now, ct);
-                notes.Add($"{channel.Name}: one post to the whole channel");
+                var groups = definition.AudienceGroups?.Invoke(settings, orgLanguages) ?? [];
+                if (groups.Count == 0)
+                {
+                    written = await store.FanOutToChannelAsync(post.Id, channel.Id, language, post.Priority, dueAt, now, ct);
+                    notes.Add($"{channel.Name}: one post to the whole channel");
+                }
+                else
+                {
+                    // One post per group of followers (WeChat: per language tag), each in the group's language when the
+                    // bulletin has it, else in the organization's fallback.
+                    written = 0;
+                    for (var i = 0; i < groups.Count; i++)
+                    {
+                        var groupLanguage = groups[i] == "*" ? language : languages.Contains(groups[i]) ? groups[i] : languages[0];
+                        written += await store.FanOutToChannelAsync(post.Id, channel.Id, groupLanguage, post.Priority, dueAt, now, ct, group: -(i + 1));
+                    }
+
+                    var groupNames = string.Join(", ", groups);
+                    notes.Add($"{channel.Name}: {groups.Count} posts, one per group of followers ({groupNames})");
+                }
             }
             else
             {

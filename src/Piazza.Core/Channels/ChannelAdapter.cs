@@ -63,9 +63,13 @@ public sealed record BulletinText(string Language, string Title, string Markdown
 /// <param name="Attempt">1 for the first try, 2 for the first retry…</param>
 /// <param name="LastInboundAt">When the subscriber last wrote to the channel (UTC), if ever: WhatsApp allows free text
 /// only within 24 hours of it.</param>
+/// <param name="Group">For a post to one group of a channel's followers (<see cref="ChannelDefinition.AudienceGroups"/>):
+/// the group, a language or "*".</param>
+/// <param name="ToEveryone">True when the bulletin is for every subscriber of the channel, not only its topic's followers.</param>
 public sealed record OutboundMessage(
     long DeliveryId, string IdempotencyKey, ChannelAccount Channel, string? Address, long SubscriberId,
-    IReadOnlyList<BulletinText> Texts, Guid PostId, string TopicKey, PostPriority Priority, int Attempt, DateTime? LastInboundAt = null);
+    IReadOnlyList<BulletinText> Texts, Guid PostId, string TopicKey, PostPriority Priority, int Attempt, DateTime? LastInboundAt = null,
+    string? Group = null, bool ToEveryone = false);
 
 /// <summary>What a platform answered.</summary>
 public abstract record SendResult

@@ -41,7 +41,13 @@ public sealed record ChannelDefinition(ChannelKind Kind, string DisplayName, IRe
     [JsonIgnore]
     public Func<IReadOnlyDictionary<string, string>, bool> SendsToWholeChannel { get; init; } = _ => false;
 
-    /// <summary>The setting of that name, if the platform has one.</summary>
+    /// <summary>For a whole-channel platform that posts once per group of followers (WeChat: one mass send per
+    /// language tag), the groups, given the channel's settings and the organization's languages: a language, or "*" for
+    /// every follower (each post then carries the channel's post languages). Each group gets its own delivery, with
+    /// subscriber id −1, −2… in this order. Null: one post for the whole channel.</summary>
+    [JsonIgnore]
+    public Func<IReadOnlyDictionary<string, string>, IReadOnlyList<string>, IReadOnlyList<string>>? AudienceGroups { get; init; }
+
     /// <summary>Why a bulletin in these languages cannot be sent on a live channel with these settings, or null
     /// (WhatsApp: a language without an approved template).</summary>
     [JsonIgnore]
@@ -85,6 +91,9 @@ public enum ChannelFieldType
     /// <summary>One line per language, "it: text"; alternatives in a line separated by "|" where the field says so
     /// (see <see cref="LanguageMap"/>).</summary>
     LanguageMap = 7,
+
+    /// <summary>One entry per line: keywords separated by "|", a colon, and the answer (see <see cref="Inbound.Keywords.AutoReplies"/>).</summary>
+    KeywordReplies = 8,
 }
 
 /// <summary>A setting with a value per language, written one line per language: <c>it: ATTIVA ISCRIZIONE</c>.</summary>

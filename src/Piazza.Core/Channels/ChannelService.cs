@@ -171,11 +171,6 @@ public sealed class ChannelService(ServiceContext ctx, ChannelCatalog catalog, I
             }
         }
 
-        foreach (var field in definition.Settings.Where(f => f.Default is not null && !settings.ContainsKey(f.Name)))
-        {
-            settings[field.Name] = field.Default!;
-        }
-
         var secrets = new Dictionary<string, string>(DecryptSecrets(channel), StringComparer.Ordinal);
         foreach (var (key, value) in input.Secrets ?? new Dictionary<string, string?>())
         {
@@ -212,6 +207,13 @@ public sealed class ChannelService(ServiceContext ctx, ChannelCatalog catalog, I
             {
                 secrets.TryAdd(key, value);
             }
+        }
+
+        // The platform's defaults fill what neither the input nor the sandbox defaults set (a sandbox WeChat account is a
+        // service account, whatever the platform's default).
+        foreach (var field in definition.Settings.Where(f => f.Default is not null && !settings.ContainsKey(f.Name)))
+        {
+            settings[field.Name] = field.Default!;
         }
 
         if (!input.IsSandbox && input.IsEnabled)
@@ -286,6 +288,11 @@ public sealed class ChannelService(ServiceContext ctx, ChannelCatalog catalog, I
                 return LanguageMap.Problem(text) is { } mapProblem
                     ? (value, mapProblem)
                     : (string.Join('\n', LanguageMap.Parse(text).Select(e => e.Language + ": " + e.Value)), null);
+            case ChannelFieldType.KeywordReplies:
+                var lines = value.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
+                return Inbound.Keywords.AutoRepliesProblem(lines) is { } repliesProblem
+                    ? (value, repliesProblem)
+                    : (string.Join('\n', lines.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)), null);
             default:
                 return (value, null);
         }

@@ -67,6 +67,18 @@ public class PiazzaDb(DbContextOptions<PiazzaDb> options, TenantContext? tenant 
 
     public DbSet<ChannelLease> ChannelLeases => Set<ChannelLease>();
 
+    public DbSet<WeChat.WeChatToken> WeChatTokens => Set<WeChat.WeChatToken>();
+
+    public DbSet<WeChat.WeChatTag> WeChatTags => Set<WeChat.WeChatTag>();
+
+    public DbSet<WeChat.WeChatTagMember> WeChatTagMembers => Set<WeChat.WeChatTagMember>();
+
+    public DbSet<WeChat.WeChatMassSend> WeChatMassSends => Set<WeChat.WeChatMassSend>();
+
+    public DbSet<Campaigns.FlyerCampaign> FlyerCampaigns => Set<Campaigns.FlyerCampaign>();
+
+    public DbSet<Comments.BulletinComment> BulletinComments => Set<Comments.BulletinComment>();
+
     public DbSet<SendingPolicy> SendingPolicies => Set<SendingPolicy>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
@@ -231,6 +243,8 @@ public class PiazzaDb(DbContextOptions<PiazzaDb> options, TenantContext? tenant 
             e.Property(m => m.DisplayName).HasMaxLength(200);
             e.Property(m => m.Text).HasMaxLength(4096);
             e.Property(m => m.Note).HasMaxLength(500);
+            e.Property(m => m.Event).HasMaxLength(40);
+            e.Property(m => m.EventKey).HasMaxLength(200);
             // The platform retries a webhook: the second copy of a message changes nothing.
             e.HasIndex(m => new { m.ChannelId, m.PlatformMessageId }, "UX_inbound_messages_platform_id").IsUnique();
             // A person's recent messages on a channel (the out-of-hours reply goes once a day).
@@ -240,6 +254,67 @@ public class PiazzaDb(DbContextOptions<PiazzaDb> options, TenantContext? tenant 
             // The staff's list.
             e.HasIndex(m => new { m.OrganizationId, m.State, m.ReceivedAt });
             e.HasOne<Channel>().WithMany().HasForeignKey(m => m.ChannelId).OnDelete(DeleteBehavior.Cascade);
+            OwnedByOrganization(e);
+        });
+        builder.Entity<WeChat.WeChatToken>(e =>
+        {
+            e.HasKey(t => t.ChannelId);
+            e.Property(t => t.Token).HasMaxLength(2000);
+            e.Property(t => t.RefreshNode).HasMaxLength(100);
+            e.HasOne<Channel>().WithMany().HasForeignKey(t => t.ChannelId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<WeChat.WeChatTag>(e =>
+        {
+            e.HasKey(t => new { t.ChannelId, t.Key });
+            e.Property(t => t.Key).HasMaxLength(100);
+            e.Property(t => t.Name).HasMaxLength(30);
+            e.HasIndex(t => new { t.ChannelId, t.TagId }).IsUnique();
+            e.HasOne<Channel>().WithMany().HasForeignKey(t => t.ChannelId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<WeChat.WeChatTagMember>(e =>
+        {
+            e.HasKey(m => new { m.ChannelId, m.TagId, m.SubscriberId });
+            e.HasIndex(m => m.SubscriberId);
+            e.HasOne<Channel>().WithMany().HasForeignKey(m => m.ChannelId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<WeChat.WeChatMassSend>(e =>
+        {
+            e.Property(m => m.Language).HasMaxLength(35);
+            e.Property(m => m.MsgId).HasMaxLength(64);
+            e.Property(m => m.MsgDataId).HasMaxLength(64);
+            e.Property(m => m.Status).HasMaxLength(100);
+            e.HasIndex(m => new { m.ChannelId, m.MsgId }).IsUnique();
+            e.HasIndex(m => new { m.ChannelId, m.SentAt });
+            e.HasIndex(m => m.PostId);
+            e.HasOne<Channel>().WithMany().HasForeignKey(m => m.ChannelId).OnDelete(DeleteBehavior.Cascade);
+            OwnedByOrganization(e);
+        });
+        builder.Entity<Campaigns.FlyerCampaign>(e =>
+        {
+            e.Property(c => c.Name).HasMaxLength(200);
+            e.Property(c => c.Scene).HasMaxLength(64);
+            e.Property(c => c.JoinUrl).HasMaxLength(500);
+            e.Property(c => c.Ticket).HasMaxLength(200);
+            e.Property(c => c.CreatedBy).HasMaxLength(256);
+            e.Ignore(c => c.Source);
+            e.HasIndex(c => new { c.ChannelId, c.Scene }).IsUnique();
+            e.HasIndex(c => c.OrganizationId);
+            e.HasOne<Channel>().WithMany().HasForeignKey(c => c.ChannelId).OnDelete(DeleteBehavior.Cascade);
+            OwnedByOrganization(e);
+        });
+        builder.Entity<Comments.BulletinComment>(e =>
+        {
+            e.Property(c => c.ArticleId).HasMaxLength(64);
+            e.Property(c => c.PlatformCommentId).HasMaxLength(64);
+            e.Property(c => c.Author).HasMaxLength(200);
+            e.Property(c => c.Text).HasMaxLength(4096);
+            e.Property(c => c.Reply).HasMaxLength(4096);
+            e.Property(c => c.RepliedBy).HasMaxLength(256);
+            e.HasIndex(c => new { c.ChannelId, c.ArticleId, c.ArticleIndex, c.PlatformCommentId }, "UX_bulletin_comments_platform_id").IsUnique();
+            e.HasIndex(c => new { c.PostId, c.WrittenAt });
+            e.HasIndex(c => c.OrganizationId);
+            e.HasOne<Channel>().WithMany().HasForeignKey(c => c.ChannelId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Post>().WithMany().HasForeignKey(c => c.PostId).OnDelete(DeleteBehavior.Cascade);
             OwnedByOrganization(e);
         });
         builder.Entity<ChannelLease>(e =>

@@ -23,6 +23,18 @@ public enum InboundKind
     Unsubscribe = 2,
     Topics = 3,
     TopicsChoice = 4,
+
+    /// <summary>Followed the account (WeChat) or started the bot.</summary>
+    Follow = 5,
+
+    /// <summary>Unfollowed the account or blocked the bot.</summary>
+    Unfollow = 6,
+
+    /// <summary>An entry of the channel's auto-reply menu (keyword or menu click), answered automatically.</summary>
+    AutoReply = 7,
+
+    /// <summary>An existing follower scanned a flyer's QR code.</summary>
+    Scan = 8,
 }
 
 /// <summary>
@@ -47,6 +59,12 @@ public sealed class InboundMessage : IOrgOwned
 
     /// <summary>The profile name the platform gave, if any.</summary>
     public string? DisplayName { get; set; }
+
+    /// <summary>For an event rather than a message (WeChat): "subscribe" (a follow), "unsubscribe", "SCAN", "CLICK".</summary>
+    public string? Event { get; set; }
+
+    /// <summary>The event's key: the scene of the flyer QR code of a follow or a scan, the menu entry of a click.</summary>
+    public string? EventKey { get; set; }
 
     /// <summary>The text (for other kinds of message, a short description such as "[image]").</summary>
     public string Text { get; set; } = string.Empty;

@@ -111,7 +111,10 @@ public sealed class InboundProcessor(
         return pending.Count;
     }
 
-    private async Task HandleAsync(long id, CancellationToken ct)
+    /// <summary>Handles one stored message now (if no node has taken it yet). <paramref name="passive"/> is offered the
+    /// replies once the changes are saved: a webhook that can answer in its own response (WeChat's passive reply) takes
+    /// them by returning true; otherwise, or when it returns false (it gave up waiting), they are sent through the adapter.</summary>
+    public async Task HandleAsync(long id, CancellationToken ct, Func<IReadOnlyList<string>, bool>? passive = null)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PiazzaDb>();
@@ -147,10 +150,38 @@ public sealed class InboundProcessor(
         // What the message changes (a subscriber, their topics, the audit, the message's own state) is written at once.
         using var entered = await gate.EnterAsync(!db.Database.IsNpgsql(), ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var match = Keywords.Match(message.Text, settings);
+        var match = message.Event is null ? Keywords.Match(message.Text, settings) : new KeywordMatch(InboundKind.Other, null, []);
+        var autoReply = message.Event is null ? Keywords.AutoReplyIndex(message.Text, settings) : -1;
         message.Kind = match.Kind;
         switch (match.Kind)
         {
+            case InboundKind.Other when message.Event is "subscribe":
+                await conversation.FollowAsync(subscriber, ct);
+                break;
+            case InboundKind.Other when message.Event is "unsubscribe":
+                await conversation.UnfollowAsync(subscriber, ct);
+                break;
+            case InboundKind.Other when message.Event is "SCAN":
+                if (subscriber is { Status: SubscriberStatus.Active })
+                {
+                    conversation.Scanned(subscriber);
+                }
+                else
+                {
+                    await conversation.FollowAsync(subscriber, ct);
+                }
+
+                break;
+            case InboundKind.Other when message.Event is "CLICK" && message.EventKey is { } key && key.StartsWith(AutoReplyKeyPrefix, StringComparison.Ordinal)
+                && int.TryParse(key.AsSpan(AutoReplyKeyPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var entry):
+                conversation.AutoReply(entry);
+                break;
+            case InboundKind.Other when message.Event is not null:
+                message.Note = $"Event {message.Event}: nothing to do.";
+                break;
+            case InboundKind.Other when autoReply >= 0:
+                conversation.AutoReply(autoReply);
+                break;
             case InboundKind.Subscribe:
                 await conversation.SubscribeAsync(subscriber, match.Language!, ct);
                 break;
@@ -172,8 +203,11 @@ public sealed class InboundProcessor(
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         entered?.Dispose();
-        await conversation.SendRepliesAsync(ct);
+        await conversation.SendRepliesAsync(passive, ct);
     }
+
+    /// <summary>The key of the n-th auto-reply entry in the account's menu (WeChat CLICK buttons).</summary>
+    public const string AutoReplyKeyPrefix = "piazza-auto-";
 
     /// <summary>One message being handled: what it changes, and the replies to send once that is saved.</summary>
     private sealed class Conversation(
@@ -270,6 +304,12 @@ public sealed class InboundProcessor(
                 return;
             }
 
+            // A follower (WeChat) never chose a language: the keyword's language becomes theirs.
+            if (subscriber.ConsentMethod == ConsentMethod.Follow && keywordLanguage != subscriber.Language && orgLanguages.Contains(keywordLanguage, StringComparer.Ordinal))
+            {
+                subscriber.SetLanguages([keywordLanguage, .. subscriber.LanguageList.Where(l => l != keywordLanguage)]);
+            }
+
             var topics = await TopicsAsync(ct);
             var lines = topics.Select((t, i) => $"{i + 1}. {(subscriber.Topics.Any(s => s.TopicId == t.Id) ? "✓ " : string.Empty)}{t.NameIn(subscriber.Language)}");
             message.Note = "Sent the list of topics.";
@@ -331,9 +371,120 @@ public sealed class InboundProcessor(
             _replies.Add(configured ?? Replies.Get(Replies.OutOfHours, language));
         }
 
-        public async Task SendRepliesAsync(CancellationToken ct)
+        public async Task FollowAsync(Subscriber? subscriber, CancellationToken ct)
         {
-            if (_replies.Count == 0)
+            // Following the account is the consent: recorded with the time, the event and the policy version in force.
+            var policyVersion = Settings.GetValueOrDefault(InboundSettings.PolicyVersion) is { Length: > 0 } v ? v : "1";
+            var scene = message.EventKey is { } k && k.StartsWith("qrscene_", StringComparison.Ordinal) ? k["qrscene_".Length..] : message.Event == "SCAN" ? message.EventKey : null;
+            var evidence = scene is null ? "follow" : "qrscene_" + scene;
+            var languages = WelcomeLanguages();
+            message.Kind = InboundKind.Follow;
+            if (subscriber is null)
+            {
+                subscriber = new Subscriber
+                {
+                    OrganizationId = message.OrganizationId,
+                    ChannelId = message.ChannelId,
+                    Address = message.Address,
+                    DisplayName = message.DisplayName,
+                    Status = SubscriberStatus.Active,
+                    SubscribedAt = now,
+                    LastInboundAt = message.SentAt,
+                };
+                subscriber.SetLanguages([.. languages, .. orgLanguages.Where(l => !languages.Contains(l))]);
+                var topics = await db.Topics.Where(t => t.IsActive).Select(t => t.Id).ToListAsync(ct);
+                subscriber.Topics.AddRange(topics.Select(t => new SubscriberTopic { TopicId = t, OrganizationId = message.OrganizationId }));
+                db.Subscribers.Add(subscriber);
+                await db.SaveChangesAsync(ct);
+                message.Note = scene is null ? "Followed the account: subscribed." : $"Followed the account from the flyer QR code \"{scene}\": subscribed.";
+            }
+            else if (subscriber.Status == SubscriberStatus.Active)
+            {
+                message.Note = "Followed the account again (already subscribed).";
+            }
+            else
+            {
+                subscriber.Status = SubscriberStatus.Active;
+                subscriber.LeftAt = null;
+                subscriber.SubscribedAt = now;
+                message.Note = scene is null ? "Followed the account again: subscribed again." : $"Followed the account again from the flyer QR code \"{scene}\": subscribed again.";
+            }
+
+            subscriber.ConsentAt = message.SentAt;
+            subscriber.ConsentMethod = ConsentMethod.Follow;
+            subscriber.ConsentEvidence = Truncate(evidence, 500);
+            subscriber.PolicyVersion = Truncate(policyVersion, 60);
+            if (scene is not null)
+            {
+                subscriber.Source = Truncate("flyer:" + scene, 200);
+            }
+            else
+            {
+                subscriber.Source ??= "follow";
+            }
+
+            message.SubscriberId = subscriber.Id;
+            _audit.Record("subscriber.subscribed", "subscriber", subscriber.Id.ToString(CultureInfo.InvariantCulture),
+                $"{channel.Account.Kind} follow{(scene is null ? string.Empty : " from flyer " + scene)}, policy version {policyVersion}");
+
+            // The welcome, in each of the channel's languages (Chinese and Italian for ViaRoma101), with the policy link.
+            var url = Settings.GetValueOrDefault(InboundSettings.PolicyUrl);
+            var parts = languages.Select(l => Replies.Get(Replies.Welcome, l, orgName, Keyword(InboundSettings.TopicsKeywords, l))
+                + (url is { Length: > 0 } ? "\n" + Replies.Get(Replies.Policy, l, url) : string.Empty));
+            _replies.Add(string.Join("\n\n", parts));
+        }
+
+        public async Task UnfollowAsync(Subscriber? subscriber, CancellationToken ct)
+        {
+            message.Kind = InboundKind.Unfollow;
+            if (subscriber is not { Status: SubscriberStatus.Active })
+            {
+                message.Note = "Unfollowed the account (was not subscribed).";
+                return;
+            }
+
+            // Left at once; no answer is possible (the platform no longer lets the account write to them).
+            subscriber.Status = SubscriberStatus.Left;
+            subscriber.LeftAt = now;
+            var cancelled = await SubscriberService.CancelQueuedAsync(db, subscriber.Id, ct);
+            _audit.Record("subscriber.left", "subscriber", subscriber.Id.ToString(CultureInfo.InvariantCulture),
+                $"Unfollowed the {channel.Account.Kind} account; {cancelled} queued messages cancelled");
+            message.Note = "Unfollowed the account: unsubscribed.";
+        }
+
+        public void Scanned(Subscriber subscriber)
+        {
+            message.Kind = InboundKind.Scan;
+            message.Note = $"An existing follower scanned the flyer QR code \"{message.EventKey}\".";
+            Reply(Replies.AlreadySubscribed, subscriber.Language, orgName, Keyword(InboundSettings.TopicsKeywords, subscriber.Language), Keyword(InboundSettings.UnsubscribeKeywords, subscriber.Language));
+        }
+
+        public void AutoReply(int entry)
+        {
+            var entries = Keywords.AutoReplies(Settings);
+            message.Kind = InboundKind.AutoReply;
+            if (entry < 0 || entry >= entries.Count)
+            {
+                message.Note = "A menu entry that no longer exists.";
+                return;
+            }
+
+            message.Note = $"Answered from the auto-reply menu ({entries[entry].Keywords[0]}).";
+            _replies.Add(entries[entry].Answer);
+        }
+
+        /// <summary>The languages a welcome is written in: the channel's required languages (zh,it for ViaRoma101), else the organization's.</summary>
+        private List<string> WelcomeLanguages()
+        {
+            var required = (Settings.GetValueOrDefault(BroadcastSettings.RequiredLanguages) ?? string.Empty)
+                .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+            var languages = required.Count > 0 ? required : orgLanguages;
+            return languages.Count > 0 ? languages.Distinct(StringComparer.Ordinal).ToList() : ["it"];
+        }
+
+        public async Task SendRepliesAsync(Func<IReadOnlyList<string>, bool>? passive, CancellationToken ct)
+        {
+            if (_replies.Count == 0 || passive?.Invoke(_replies) == true)
             {
                 return;
             }

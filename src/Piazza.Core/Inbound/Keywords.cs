@@ -15,6 +15,9 @@ public static class InboundSettings
     public const string PolicyVersion = "policyVersion";
     public const string OutOfHoursReply = "outOfHoursReply";
 
+    /// <summary>Keywords answered with a fixed text, one entry per line: "ORARI|营业时间: the answer" (also the WeChat menu).</summary>
+    public const string AutoReplies = "autoReplies";
+
     /// <summary>WhatsEmpoli's keywords, and their Chinese and English counterparts.</summary>
     public const string DefaultSubscribeKeywords = "it: ATTIVA ISCRIZIONE\nzh: 订阅\nen: START";
 
@@ -68,6 +71,58 @@ public static partial class Keywords
         }
 
         return new KeywordMatch(InboundKind.Other, null, []);
+    }
+
+    /// <summary>The entries of the auto-reply menu (setting <see cref="InboundSettings.AutoReplies"/>): the keywords
+    /// (before the first colon, separated by |) and the answer.</summary>
+    public static IReadOnlyList<(IReadOnlyList<string> Keywords, string Answer)> AutoReplies(IReadOnlyDictionary<string, string> settings)
+    {
+        var result = new List<(IReadOnlyList<string>, string)>();
+        foreach (var raw in (settings.GetValueOrDefault(InboundSettings.AutoReplies) ?? string.Empty).Split('\n'))
+        {
+            var line = raw.Trim();
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0 || line[(colon + 1)..].Trim().Length == 0)
+            {
+                continue;
+            }
+
+            var words = line[..colon].Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (words.Length > 0)
+            {
+                result.Add((words, line[(colon + 1)..].Trim()));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Why an auto-reply menu is wrong, or null.</summary>
+    public static string? AutoRepliesProblem(string text) =>
+        text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)
+            .Any(l => l.IndexOf(':', StringComparison.Ordinal) is var colon && (colon <= 0 || l[(colon + 1)..].Trim().Length == 0 || l[..colon].Replace("|", string.Empty, StringComparison.Ordinal).Trim().Length == 0))
+            ? "Write one entry per line: keywords separated by |, a colon, and the answer, e.g. \"ORARI|营业时间: lun-ven 9-13\"."
+            : null;
+
+    /// <summary>The index of the auto-reply entry a message asks for (its whole text is one of the entry's keywords), or -1.</summary>
+    public static int AutoReplyIndex(string? text, IReadOnlyDictionary<string, string> settings)
+    {
+        var normalized = Normalize(text);
+        if (normalized.Length == 0)
+        {
+            return -1;
+        }
+
+        var entries = AutoReplies(settings);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (entries[i].Keywords.Any(k => string.Equals(Normalize(k), normalized, StringComparison.Ordinal)))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>The keyword people should send for <paramref name="setting"/> in a language (its first alternative).</summary>

@@ -14,6 +14,7 @@ public static class Replies
     public const string TopicsUnknown = "topics-unknown";
     public const string OutOfHours = "out-of-hours";
     public const string Policy = "policy";
+    public const string Welcome = "welcome";
 
     private static readonly Dictionary<string, Dictionary<string, string>> Texts = new(StringComparer.Ordinal)
     {
@@ -28,6 +29,7 @@ public static class Replies
             [TopicsUnknown] = "Non c'è un argomento numero {0}. Scrivi {1} per vedere l'elenco.",
             [OutOfHours] = "Grazie del messaggio. Ora l'ufficio è chiuso: lo leggeremo appena riapre. Per le emergenze chiama il 112.",
             [Policy] = "Informativa sulla privacy: {0}",
+            [Welcome] = "Benvenuto! Qui riceverai le notizie di {0} in italiano. Per scegliere gli argomenti (e ricevere le notizie in italiano) scrivi {1}.",
         },
         ["zh"] = new(StringComparer.Ordinal)
         {
@@ -40,6 +42,7 @@ public static class Replies
             [TopicsUnknown] = "没有编号为{0}的主题。发送“{1}”查看列表。",
             [OutOfHours] = "感谢您的留言。办公室现在已下班，我们会在上班后尽快阅读。紧急情况请拨打112。",
             [Policy] = "隐私政策：{0}",
+            [Welcome] = "欢迎关注！您将在这里收到{0}的中文消息。选择主题（并接收中文消息）请发送“{1}”。",
         },
         ["en"] = new(StringComparer.Ordinal)
         {
@@ -52,6 +55,7 @@ public static class Replies
             [TopicsUnknown] = "There is no topic number {0}. Send {1} to see the list.",
             [OutOfHours] = "Thank you for your message. The office is closed now: we will read it as soon as it opens. For emergencies call 112.",
             [Policy] = "Privacy notice: {0}",
+            [Welcome] = "Welcome! You will get the news of {0} here in English. To choose topics (and get the news in English) send {1}.",
         },
     };
 

@@ -16,7 +16,8 @@ namespace Piazza.Posts;
 /// cancelled. Every transition is recorded in the bulletin's history and the audit log. Editing an approved bulletin
 /// sends it back to review.
 /// </summary>
-public sealed class PostService(ServiceContext ctx, ChannelCatalog catalog, ChannelAdapters adapters, BroadcastSignals signals, EngineData engine, SqliteWriteGate gate)
+public sealed class PostService(
+    ServiceContext ctx, ChannelCatalog catalog, ChannelAdapters adapters, BroadcastSignals signals, EngineData engine, SqliteWriteGate gate, IEnumerable<IChannelQuota> quotas)
 {
     public const int MaxTitle = 200;
     public const int MaxMarkdown = 20_000;
@@ -270,9 +271,17 @@ public sealed class PostService(ServiceContext ctx, ChannelCatalog catalog, Chan
         var sendAt = input.SendAt is { } when && when.ToUniversalTime() > ctx.Now ? when.ToUniversalTime() : ctx.Now;
         post.ApproverId = ActorGuid();
         post.ScheduledFor = sendAt;
+        var warnings = post.Priority == PostPriority.Emergency
+            ? string.Concat((await QuotasAsync(post, ct)).Where(q => q.Exceeded).Select(q => " Warning: " + q.Summary))
+            : string.Empty;
         Move(post, PostState.Approved, post.Priority == PostPriority.Emergency
-            ? "Approved as an emergency: the monthly cap, service hours and quiet hours do not apply."
+            ? Truncate("Approved as an emergency: the monthly cap, service hours and quiet hours do not apply." + warnings, 1000)
             : "Approved.");
+        if (warnings.Length > 0)
+        {
+            ctx.Audit.Record("bulletin.quota-warning", "bulletin", post.Id.ToString(), Truncate(warnings.Trim(), 1000));
+        }
+
         Move(post, PostState.Scheduled, sendAt <= ctx.Now ? "To be sent now." : "To be sent at " + sendAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC.");
         ctx.Audit.Record("bulletin.approved", "bulletin", post.Id.ToString(), $"{post.Priority}; send at {sendAt:O}");
         await SaveAsync(ct);
@@ -411,10 +420,39 @@ public sealed class PostService(ServiceContext ctx, ChannelCatalog catalog, Chan
             {
                 Add("channelIds." + channel.Id, problem);
             }
+            else if (post.Priority != PostPriority.Emergency && await QuotaAsync(channel, post, ct) is { Exceeded: true })
+            {
+                Add("channelIds." + channel.Id, "A routine bulletin cannot go beyond the platform's quota.");
+            }
         }
 
         _ = required;
         return v.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+    }
+
+    /// <summary>The platform's quota for the bulletin on a channel, when the platform has one.</summary>
+    private async Task<QuotaCheck?> QuotaAsync(Channel channel, Post post, CancellationToken ct) =>
+        channel.IsEnabled && quotas.FirstOrDefault(q => q.Kind == channel.Kind) is { } quota ? await quota.CheckAsync(ctx.Db, channel, post, ct) : null;
+
+    /// <summary>The quota checks of the bulletin's channels (shown before approval).</summary>
+    private async Task<List<QuotaCheck>> QuotasAsync(Post post, CancellationToken ct)
+    {
+        var result = new List<QuotaCheck>();
+        if (post.State is PostState.Sending or PostState.Sent or PostState.PartlyFailed or PostState.Cancelled)
+        {
+            return result;
+        }
+
+        var ids = post.Channels.Select(c => c.ChannelId).ToList();
+        foreach (var channel in await ctx.Db.Channels.AsNoTracking().Where(c => ids.Contains(c.Id)).OrderBy(c => c.Name).ToListAsync(ct))
+        {
+            if (await QuotaAsync(channel, post, ct) is { } check)
+            {
+                result.Add(check);
+            }
+        }
+
+        return result;
     }
 
     private static List<string> BulletinLanguages(Post post) =>
@@ -673,7 +711,8 @@ public sealed class PostService(ServiceContext ctx, ChannelCatalog catalog, Chan
                 b.Language, b.Title, b.Markdown, b.Language == order[0], b.ReviewedById is not null,
                 b.ReviewedById is { } r ? names.GetValueOrDefault(r, "API") : null, b.ReviewedAt, b.UpdatedAt)).ToList(),
             required, blockers,
-            post.History.OrderBy(h => h.At).ThenBy(h => h.Id).Select(h => new BulletinHistoryView(h.From, h.To, h.ByName, h.At, h.Note)).ToList());
+            post.History.OrderBy(h => h.At).ThenBy(h => h.Id).Select(h => new BulletinHistoryView(h.From, h.To, h.ByName, h.At, h.Note)).ToList(),
+            await QuotasAsync(post, ct));
     }
 
     private bool IsWholeChannel(Channel channel)

@@ -56,11 +56,12 @@ public sealed record BulletinHistoryView(PostState From, PostState To, string? B
 /// <param name="RequiredLanguages">Languages it must have: the organization's first and those its channels require.</param>
 /// <param name="Blockers">What stops its approval now, by field (e.g. "bodies.zh": "This translation has not been reviewed yet."); empty when an approver (not the author) may approve it.</param>
 /// <param name="History">Its workflow, oldest first.</param>
+/// <param name="Quotas">Before it is sent: the platforms' quotas on its channels (WeChat's mass sends), what is used and whether it fits.</param>
 public sealed record BulletinView(
     Guid Id, Guid TopicId, PostPriority Priority, PostAudience Audience, PostState State, IReadOnlyList<Guid> ChannelIds,
     Guid AuthorId, string AuthorName, DateTime? ScheduledFor, DateTime? ReleasedAt, DateTime? FinishedAt, DateTime CreatedAt, DateTime UpdatedAt,
     IReadOnlyList<BulletinBodyView> Bodies, IReadOnlyList<string> RequiredLanguages, IReadOnlyDictionary<string, string[]> Blockers,
-    IReadOnlyList<BulletinHistoryView> History);
+    IReadOnlyList<BulletinHistoryView> History, IReadOnlyList<QuotaCheck>? Quotas = null);
 
 /// <summary>A bulletin's title and text in one language.</summary>
 /// <param name="Title">At most 200 characters.</param>

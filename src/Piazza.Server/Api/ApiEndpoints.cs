@@ -132,6 +132,7 @@ public static class ApiEndpoints
         }).WithName("EraseSubscriber").ProducesProblem(404);
 
         api.MapBulletins();
+        api.MapCampaigns();   // flyer QR campaigns of a channel; comments on bulletins sent to WeChat as articles
 
         var audit = api.MapGroup("/audit").WithTags("Audit");
         audit.MapGet("/", async (string? objectType, string? objectId, int? skip, int? take, Auditor a, CancellationToken ct) =>

@@ -4,9 +4,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Piazza.Audit;
 using Piazza.Channels;
+using Piazza.Channels.WeChat;
 using Piazza.Channels.WhatsApp;
 using Piazza.Posts;
 using Piazza.Data;
+using Piazza.Inbound;
 using Piazza.Offices;
 using Piazza.Organizations;
 using Piazza.Server.Hosting;
@@ -120,10 +122,21 @@ public sealed class DemoSeeder(IServiceProvider services, IOptions<DemoOptions> 
                 [WhatsAppChannel.PolicyVersion] = "2026-01",
                 [WhatsAppChannel.Templates] = "it: piazza_notiziario/it\nzh: piazza_notiziario/zh_CN",
             }), ct);
-        // ViaRoma101 publishes in Chinese and Italian: a bulletin cannot go out on it without both.
+        // ViaRoma101, the immigration office's WeChat service account, publishes in Chinese and Italian: a bulletin cannot
+        // go out on it without both, and each follower gets it in their language (one mass send per language tag). It
+        // talks to the WeChat simulator on this server in safe mode; its followers come from the citizen phone
+        // (/console/sandbox/phone), which can follow it by scanning a flyer's QR code.
         var wechat = await channelService.CreateAsync(new ChannelInput(
             ChannelKind.WeChat, "ViaRoma101 (sandbox)", IsSandbox: true, OfficeId: immigration.Id,
-            Settings: new Dictionary<string, string?> { [BroadcastSettings.RequiredLanguages] = "zh,it", [BroadcastSettings.Languages] = "zh,it" }), ct);
+            Settings: new Dictionary<string, string?>
+            {
+                [BroadcastSettings.RequiredLanguages] = "zh,it",
+                [WeChatChannel.AccountType] = WeChatChannel.Service,
+                [InboundSettings.PolicyUrl] = "https://www.comune.prato.it/it/privacy/",
+                [InboundSettings.PolicyVersion] = "2026-01",
+                [WeChatChannel.AutoReplies] = "ORARI|营业时间|ORARIO: Ufficio Immigrazione, via Roma 101: lun-ven 9-13, mar e gio anche 15-17. / 移民办公室（罗马路101号）：周一至周五9-13点，周二、周四15-17点。\n"
+                    + "INDIRIZZO|地址: Via Roma 101, Prato (autobus 2 e 3, fermata Macrolotto). / 普拉托罗马路101号（2路、3路公交车，Macrolotto站）。",
+            }), ct);
         var telegram = await channelService.CreateAsync(new ChannelInput(ChannelKind.Telegram, "Prato Notizie Telegram (sandbox)", IsSandbox: true, OfficeId: communication.Id), ct);
         await channelService.CreateAsync(new ChannelInput(ChannelKind.Facebook, "Pagina Facebook (sandbox)", IsSandbox: true, OfficeId: communication.Id), ct);
         await channelService.CreateAsync(new ChannelInput(ChannelKind.Mastodon, "Mastodon (sandbox)", IsSandbox: true, OfficeId: communication.Id), ct);

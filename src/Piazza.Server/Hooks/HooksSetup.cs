@@ -12,6 +12,7 @@ public static class HooksSetup
     public static IEndpointRouteBuilder MapPiazzaHooks(this IEndpointRouteBuilder app)
     {
         app.MapWhatsAppHooks();
+        app.MapWeChatHooks();
         return app;
     }
 }

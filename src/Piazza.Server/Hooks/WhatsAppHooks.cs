@@ -41,7 +41,7 @@ public static class WhatsAppHooks
             return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
         }
 
-        var body = await ReadAsync(request, ct);
+        var body = await HookBody.ReadAsync(request, MaxBody, ct);
         if (body is null)
         {
             return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
@@ -94,24 +94,5 @@ public static class WhatsAppHooks
         }
 
         return Results.Ok();
-    }
-
-    /// <summary>The raw body, or null when it is larger than <see cref="MaxBody"/>.</summary>
-    private static async Task<byte[]?> ReadAsync(HttpRequest request, CancellationToken ct)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > MaxBody)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 }

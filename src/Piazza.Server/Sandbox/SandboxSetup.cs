@@ -13,12 +13,15 @@ public static class SandboxSetup
         services.AddScoped<SandboxPhone>();
         services.AddHttpClient(WhatsAppSimulatorCallbacks.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
         services.AddHostedService<WhatsAppSimulatorCallbacks>();
+        services.AddHttpClient(WeChatSimulatorCallbacks.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddHostedService<WeChatSimulatorCallbacks>();
         return services;
     }
 
     public static IEndpointRouteBuilder MapPiazzaSandbox(this IEndpointRouteBuilder app)
     {
         app.MapWhatsAppSimulator();
+        app.MapWeChatSimulator();
         return app;
     }
 }

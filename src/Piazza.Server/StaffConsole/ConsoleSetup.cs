@@ -35,6 +35,7 @@ public static class ConsoleSetup
         app.MapPost("/console/sign-out", SignOutAsync).RequireAuthorization(StaffPolicy).ExcludeFromDescription();
         app.MapBulletinConsole();
         app.MapSubscriberImportConsole();
+        app.MapCampaignConsole();   // flyer QR codes (PNG, SVG); the comment forms of a bulletin's page
         app.MapGet("/console/culture/{culture}", (string culture, string? returnUrl, HttpContext context) =>
         {
             if (Cultures.Contains(culture, StringComparer.Ordinal))

@@ -11,4 +11,7 @@ public interface ISandboxAddress
 
     /// <summary>The base URL a sandbox WhatsApp channel's adapter uses instead of https://graph.facebook.com.</summary>
     string? WhatsAppBaseUrl => BaseAddress is { } b ? b.ToString().TrimEnd('/') + "/sandbox/whatsapp" : null;
+
+    /// <summary>The base URL a sandbox WeChat channel's adapter uses instead of https://api.weixin.qq.com/cgi-bin/.</summary>
+    string? WeChatBaseUrl => BaseAddress is { } b ? b.ToString().TrimEnd('/') + "/sandbox/wechat/cgi-bin/" : null;
 }

@@ -1,0 +1,133 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Piazza.Broadcast;
+using Piazza.Data;
+using Piazza.Inbound;
+
+namespace Piazza.Channels.WeChat;
+
+/// <summary>WeChat's background work (section "WeChat").</summary>
+public sealed class WeChatOptions
+{
+    public const string Section = "WeChat";
+
+    /// <summary>How often the tags and the menu of every WeChat account are brought up to date.</summary>
+    public TimeSpan MaintenanceInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>False turns the periodic work off (tests that drive it themselves).</summary>
+    public bool MaintenanceEnabled { get; set; } = true;
+}
+
+/// <summary>
+/// Keeps every enabled WeChat account in step with Piazza: the tags of each topic (and of everyone) in each language
+/// group, with their members, so that a mass send finds them ready; and the account's menu, made of the auto-reply
+/// entries (one CLICK button each), pushed through <c>menu/create</c> whenever the entries change.
+/// </summary>
+public sealed class WeChatMaintenance(
+    IServiceScopeFactory scopes, EngineData engine, WeChatTagSync tags, WeChatApi api, IOptions<WeChatOptions> options, TimeProvider time, ILogger<WeChatMaintenance> logger)
+    : BackgroundService
+{
+    private readonly Dictionary<Guid, string> _menus = [];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        while (!stoppingToken.IsCancellationRequested && options.Value.MaintenanceEnabled)
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "WeChat maintenance failed; trying again later");
+            }
+
+            await Task.Delay(options.Value.MaintenanceInterval, time, stoppingToken);
+        }
+    }
+
+    /// <summary>One round over every enabled WeChat account; returns how many were brought up to date.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        List<Guid> ids;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PiazzaDb>();
+            ids = await db.Channels.IgnoreQueryFilters().Where(c => c.Kind == ChannelKind.WeChat && c.IsEnabled).Select(c => c.Id).ToListAsync(ct);
+        }
+
+        var done = 0;
+        foreach (var id in ids)
+        {
+            try
+            {
+                await SyncChannelAsync(id, ct);
+                done++;
+            }
+            catch (WeChatException e)
+            {
+                logger.LogWarning("WeChat channel {Channel}: tags or menu not brought up to date: {Code} {Message}", id, e.Code, e.WeChatMessage);
+            }
+        }
+
+        return done;
+    }
+
+    /// <summary>Brings one account's tags and menu up to date.</summary>
+    public async Task SyncChannelAsync(Guid channelId, CancellationToken ct)
+    {
+        ChannelSnapshot? channel;
+        List<string> topics;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PiazzaDb>();
+            channel = await engine.LoadChannelAsync(db, channelId, ct);
+            if (channel is null)
+            {
+                return;
+            }
+
+            topics = await db.Topics.IgnoreQueryFilters().Where(t => t.OrganizationId == channel.Account.OrganizationId && t.IsActive)
+                .OrderBy(t => t.Key).Select(t => t.Key).ToListAsync(ct);
+        }
+
+        var groups = channel.Groups ?? ["*"];
+        foreach (var group in groups)
+        {
+            await tags.SyncAsync(channel.Account, null, group, groups, ct);
+            foreach (var topic in topics)
+            {
+                await tags.SyncAsync(channel.Account, topic, group, groups, ct);
+            }
+        }
+
+        var entries = Keywords.AutoReplies(channel.Account.Settings);
+        var menu = entries.Select((e, i) => (Name: e.Keywords[0], Key: InboundProcessor.AutoReplyKeyPrefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', menu.Select(m => m.Name + "\t" + m.Key)))));
+        lock (_menus)
+        {
+            if (menu.Count == 0 || _menus.GetValueOrDefault(channelId) == hash)
+            {
+                return;
+            }
+        }
+
+        await api.CreateMenuAsync(channel.Account, menu, ct);
+        lock (_menus)
+        {
+            _menus[channelId] = hash;
+        }
+
+        logger.LogInformation("WeChat channel {Channel}: menu of {Count} entries published", channelId, menu.Count);
+    }
+}
