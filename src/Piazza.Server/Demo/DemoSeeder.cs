@@ -4,7 +4,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Piazza.Audit;
 using Piazza.Channels;
+using Piazza.Campaigns;
 using Piazza.Channels.WeChat;
+using Piazza.Channels.WeChat.Simulator;
 using Piazza.Channels.WhatsApp;
 using Piazza.Posts;
 using Piazza.Data;
@@ -137,6 +139,20 @@ public sealed class DemoSeeder(IServiceProvider services, IOptions<DemoOptions> 
                 [WeChatChannel.AutoReplies] = "ORARI|营业时间|ORARIO: Ufficio Immigrazione, via Roma 101: lun-ven 9-13, mar e gio anche 15-17. / 移民办公室（罗马路101号）：周一至周五9-13点，周二、周四15-17点。\n"
                     + "INDIRIZZO|地址: Via Roma 101, Prato (autobus 2 e 3, fermata Macrolotto). / 普拉托罗马路101号（2路、3路公交车，Macrolotto站）。",
             }), ct);
+        // The flyer handed out at the immigration office's desk: its permanent QR code, as the simulator would create
+        // it (the citizen phone can "scan" it; the console offers it as PNG and SVG for print).
+        var flyerTicket = "demo-" + Guid.NewGuid().ToString("N");
+        await using (var scope = services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PiazzaDb>();
+            db.FlyerCampaigns.Add(new FlyerCampaign
+            {
+                Id = Guid.NewGuid(), OrganizationId = org.Id, ChannelId = wechat.Id, Name = "Volantino sportello via Roma 101", Scene = "sportello-via-roma",
+                Ticket = flyerTicket, JoinUrl = WeChatSimulator.QrUrl(flyerTicket), CreatedAt = time.GetUtcNow().UtcDateTime, CreatedBy = "demo",
+            });
+            await db.SaveChangesAsync(ct);
+        }
+
         var telegram = await channelService.CreateAsync(new ChannelInput(ChannelKind.Telegram, "Prato Notizie Telegram (sandbox)", IsSandbox: true, OfficeId: communication.Id), ct);
         await channelService.CreateAsync(new ChannelInput(ChannelKind.Facebook, "Pagina Facebook (sandbox)", IsSandbox: true, OfficeId: communication.Id), ct);
         await channelService.CreateAsync(new ChannelInput(ChannelKind.Mastodon, "Mastodon (sandbox)", IsSandbox: true, OfficeId: communication.Id), ct);

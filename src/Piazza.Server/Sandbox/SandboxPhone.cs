@@ -15,7 +15,7 @@ namespace Piazza.Server.Sandbox;
 /// organization's sandbox WhatsApp channels, or a follower of one of its sandbox WeChat accounts. Only sandbox channels
 /// and the simulators' conversations are shown.</summary>
 public sealed class SandboxPhone(
-    ChannelService channels, HookChannels hooks, WhatsAppSimulator simulator, WeChatSimulator wechat, ISandboxAddress address, IHttpClientFactory http, IActor actor)
+    ChannelService channels, HookChannels hooks, WhatsAppSimulator simulator, WeChatSimulator wechat, WeChatSandboxMemory memory, ISandboxAddress address, IHttpClientFactory http, IActor actor)
 {
     /// <summary>The number the page offers first.</summary>
     public const string DefaultPhone = "+393330000001";
@@ -93,8 +93,12 @@ public sealed class SandboxPhone(
 
     /// <summary>What the follower sees of the account: their chat, the flyers they can scan, the menu, the articles they
     /// received with their comments.</summary>
-    public async Task<WeChatPhoneView> WeChatAsync(Guid channelId, string follower, CancellationToken ct) =>
-        WeChatView(await SandboxChannelAsync(channelId, ChannelKind.WeChat, ct), follower);
+    public async Task<WeChatPhoneView> WeChatAsync(Guid channelId, string follower, CancellationToken ct)
+    {
+        var channel = await SandboxChannelAsync(channelId, ChannelKind.WeChat, ct);
+        await memory.EnsureAsync(channelId, ct);
+        return WeChatView(channel, follower);
+    }
 
     /// <summary>The same without checking the channel again (only after an action checked it).</summary>
     public WeChatPhoneView WeChatView(ChannelView channel, string follower)
@@ -195,6 +199,7 @@ public sealed class SandboxPhone(
     private async Task<ChannelAccount> WeChatAccountAsync(Guid channelId, CancellationToken ct)
     {
         await SandboxChannelAsync(channelId, ChannelKind.WeChat, ct);
+        await memory.EnsureAsync(channelId, ct);
         var channel = await hooks.FindAsync(channelId, ChannelKind.WeChat, ct) ?? throw new ConflictException("The channel is not active.");
         return channel.Account;
     }

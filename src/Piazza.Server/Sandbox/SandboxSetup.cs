@@ -11,6 +11,7 @@ public static class SandboxSetup
         services.AddSingleton<ISandboxAddress, SandboxAddress>();
         services.AddSingleton<SandboxChannels>();
         services.AddScoped<SandboxPhone>();
+        services.AddSingleton<WeChatSandboxMemory>();
         services.AddHttpClient(WhatsAppSimulatorCallbacks.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
         services.AddHostedService<WhatsAppSimulatorCallbacks>();
         services.AddHttpClient(WeChatSimulatorCallbacks.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);

@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 using Piazza.Channels.WeChat.Simulator;
 using Piazza.Server.Resources;
@@ -48,23 +47,13 @@ public static class WeChatSimulatorEndpoints
         return app;
     }
 
-    private static async Task<IResult> TokenAsync(HttpRequest request, SandboxChannels channels, WeChatSimulator simulator, IServiceScopeFactory scopes, CancellationToken ct)
+    private static async Task<IResult> TokenAsync(HttpRequest request, SandboxChannels channels, WeChatSimulator simulator, WeChatSandboxMemory memory, CancellationToken ct)
     {
         var appId = request.Query["appid"].ToString();
         var channel = appId.Length == 0 ? null : await channels.FindWeChatByAppIdAsync(appId, ct);
-        if (channel is not null && simulator.FirstMeeting(channel.Account.Id))
+        if (channel is not null)
         {
-            // The simulator keeps its state in memory: when it first meets a sandbox account (after a restart, or the
-            // demo's seeded followers), the account's followers are the channel's active subscribers in Piazza.
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<Piazza.Data.PiazzaDb>();
-            var followers = await db.Subscribers.IgnoreQueryFilters().AsNoTracking()
-                .Where(s => s.ChannelId == channel.Account.Id && s.Status == Piazza.Subscribers.SubscriberStatus.Active)
-                .Select(s => new { s.Address, s.DisplayName, s.SubscribedAt }).ToListAsync(ct);
-            foreach (var f in followers)
-            {
-                simulator.AddFollower(channel.Account.Id, f.Address, f.DisplayName ?? f.Address, new DateTimeOffset(f.SubscribedAt, TimeSpan.Zero));
-            }
+            await memory.EnsureAsync(channel.Account.Id, ct);
         }
 
         return Json(simulator.Token(channel?.Account, request.Query["grant_type"], appId, request.Query["secret"]));

@@ -933,7 +933,8 @@ public sealed class WeChatSimulator
         return new WeChatAnswer(answer);
     }
 
-    private static string QrUrl(string ticket) =>
+    /// <summary>The URL a permanent QR code of this ticket encodes (what qrcode/create answers).</summary>
+    public static string QrUrl(string ticket) =>
         "http://weixin.qq.com/q/" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ticket)))[..22];
 
     // Comments ─────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -1344,6 +1345,17 @@ public sealed class WeChatSimulator
     }
 
     private readonly HashSet<Guid> _met = [];
+
+    /// <summary>Adds a permanent parameter QR code that the account created before the simulator's memory (a flyer
+    /// campaign Piazza keeps), so that the phone can scan it.</summary>
+    public void AddQrCode(Guid channelId, string scene, string ticket)
+    {
+        var a = _store.Account(channelId, _time.GetUtcNow());
+        lock (a.Gate)
+        {
+            a.QrCodes.TryAdd(ticket, new SimQrCode(scene, ticket, true, null));
+        }
+    }
 
     /// <summary>Adds a follower without any callback, as if they had followed at <paramref name="since"/> (for data that
     /// exists before the simulator's memory, such as a demo's followers).</summary>
