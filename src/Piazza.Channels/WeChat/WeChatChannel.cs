@@ -62,9 +62,38 @@ public static class WeChatChannel
 
         // With "Languages of each post" set, each mass send carries those languages and goes to every follower of the
         // topic; otherwise there is one mass send per language, each to the followers of that language.
+        Problems = Problems,
         AudienceGroups = (settings, orgLanguages) =>
             !string.IsNullOrWhiteSpace(settings.GetValueOrDefault(BroadcastSettings.Languages)) || orgLanguages.Count == 0 ? ["*"] : orgLanguages,
     };
+
+    public const string AppIdProblem = "A WeChat AppID is \"wx\" followed by 16 letters or digits.";
+    public const string OriginalIdProblem = "The original ID starts with gh_ (it is on the account's information page).";
+    public const string AccountTypeProblem = "Write subscription or service.";
+
+    /// <summary>What WeChat would refuse in an account's settings and secrets.</summary>
+    public static IEnumerable<(string Field, string Message)> Problems(IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string> secrets)
+    {
+        if (settings.GetValueOrDefault(AppId) is { Length: > 0 } appId && !(appId.Length == 18 && appId.StartsWith("wx", StringComparison.Ordinal) && appId[2..].All(char.IsAsciiLetterOrDigit)))
+        {
+            yield return ("settings." + AppId, AppIdProblem);
+        }
+
+        if (settings.GetValueOrDefault(OriginalId) is { Length: > 0 } original && !original.StartsWith("gh_", StringComparison.Ordinal))
+        {
+            yield return ("settings." + OriginalId, OriginalIdProblem);
+        }
+
+        if (settings.GetValueOrDefault(AccountType) is { Length: > 0 } type && type.Trim().ToLowerInvariant() is not (Subscription or Service))
+        {
+            yield return ("settings." + AccountType, AccountTypeProblem);
+        }
+
+        if (secrets.GetValueOrDefault(EncodingAesKey) is { Length: > 0 } key && WeChatCrypto.KeyProblem(key) is { } keyProblem)
+        {
+            yield return ("secrets." + EncodingAesKey, keyProblem);
+        }
+    }
 
     /// <summary>True for a service account (four mass sends a month per follower), false for a subscription account (one a day).</summary>
     public static bool IsService(IReadOnlyDictionary<string, string> settings) =>

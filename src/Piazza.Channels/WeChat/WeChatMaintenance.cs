@@ -33,15 +33,27 @@ public sealed class WeChatMaintenance(
     : BackgroundService
 {
     private readonly Dictionary<Guid, string> _menus = [];
+    private int _lastCount;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
-        while (!stoppingToken.IsCancellationRequested && options.Value.MaintenanceEnabled)
+        if (!options.Value.MaintenanceEnabled)
         {
+            return;
+        }
+
+        // A first round shortly after the start (a sandbox's simulator needs the server to listen first).
+        await Task.Delay(TimeSpan.FromSeconds(5), time, stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var next = options.Value.MaintenanceInterval;
             try
             {
-                await RunOnceAsync(stoppingToken);
+                if (await RunOnceAsync(stoppingToken) < _lastCount)
+                {
+                    next = TimeSpan.FromMinutes(1); // an account could not be brought up to date: try again soon
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -52,7 +64,7 @@ public sealed class WeChatMaintenance(
                 logger.LogError(e, "WeChat maintenance failed; trying again later");
             }
 
-            await Task.Delay(options.Value.MaintenanceInterval, time, stoppingToken);
+            await Task.Delay(next < options.Value.MaintenanceInterval ? next : options.Value.MaintenanceInterval, time, stoppingToken);
         }
     }
 
@@ -67,6 +79,7 @@ public sealed class WeChatMaintenance(
         }
 
         var done = 0;
+        _lastCount = ids.Count;
         foreach (var id in ids)
         {
             try

@@ -48,6 +48,11 @@ public sealed record ChannelDefinition(ChannelKind Kind, string DisplayName, IRe
     [JsonIgnore]
     public Func<IReadOnlyDictionary<string, string>, IReadOnlyList<string>, IReadOnlyList<string>>? AudienceGroups { get; init; }
 
+    /// <summary>What is wrong with an account's settings and secrets beyond their types (a WeChat AppID's form, an
+    /// EncodingAESKey's length): field ("settings.appId", "secrets.encodingAesKey") and message. Given what was set.</summary>
+    [JsonIgnore]
+    public Func<IReadOnlyDictionary<string, string>, IReadOnlyDictionary<string, string>, IEnumerable<(string Field, string Message)>> Problems { get; init; } = (_, _) => [];
+
     /// <summary>Why a bulletin in these languages cannot be sent on a live channel with these settings, or null
     /// (WhatsApp: a language without an approved template).</summary>
     [JsonIgnore]

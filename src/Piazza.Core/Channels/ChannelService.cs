@@ -216,6 +216,11 @@ public sealed class ChannelService(ServiceContext ctx, ChannelCatalog catalog, I
             settings[field.Name] = field.Default!;
         }
 
+        foreach (var (field, message) in definition.Problems(settings, secrets))
+        {
+            v.Add(field, message);
+        }
+
         if (!input.IsSandbox && input.IsEnabled)
         {
             foreach (var f in definition.Settings.Where(f => f.Required && !settings.ContainsKey(f.Name)))

@@ -232,26 +232,7 @@ public sealed class InboundProcessor(
 
             if (subscriber is null)
             {
-                subscriber = new Subscriber
-                {
-                    OrganizationId = message.OrganizationId,
-                    ChannelId = message.ChannelId,
-                    Address = message.Address,
-                    DisplayName = message.DisplayName,
-                    Status = SubscriberStatus.Active,
-                    SubscribedAt = now,
-                    LastInboundAt = message.SentAt,
-                    Source = "keyword",
-                    ConsentAt = message.SentAt,
-                    ConsentMethod = ConsentMethod.Keyword,
-                    ConsentEvidence = Truncate(message.Text.Trim(), 500),
-                    PolicyVersion = Truncate(policyVersion, 60),
-                };
-                subscriber.SetLanguages([language, .. orgLanguages.Where(l => l != language)]);
-                var topics = await db.Topics.Where(t => t.IsActive).Select(t => t.Id).ToListAsync(ct);
-                subscriber.Topics.AddRange(topics.Select(t => new SubscriberTopic { TopicId = t, OrganizationId = message.OrganizationId }));
-                db.Subscribers.Add(subscriber);
-                await db.SaveChangesAsync(ct); // the id, for the message and the audit
+                subscriber = await NewSubscriberAsync([language], "keyword", ct);
                 message.Note = "Subscribed by keyword.";
             }
             else
@@ -381,21 +362,7 @@ public sealed class InboundProcessor(
             message.Kind = InboundKind.Follow;
             if (subscriber is null)
             {
-                subscriber = new Subscriber
-                {
-                    OrganizationId = message.OrganizationId,
-                    ChannelId = message.ChannelId,
-                    Address = message.Address,
-                    DisplayName = message.DisplayName,
-                    Status = SubscriberStatus.Active,
-                    SubscribedAt = now,
-                    LastInboundAt = message.SentAt,
-                };
-                subscriber.SetLanguages([.. languages, .. orgLanguages.Where(l => !languages.Contains(l))]);
-                var topics = await db.Topics.Where(t => t.IsActive).Select(t => t.Id).ToListAsync(ct);
-                subscriber.Topics.AddRange(topics.Select(t => new SubscriberTopic { TopicId = t, OrganizationId = message.OrganizationId }));
-                db.Subscribers.Add(subscriber);
-                await db.SaveChangesAsync(ct);
+                subscriber = await NewSubscriberAsync(languages, "follow", ct);
                 message.Note = scene is null ? "Followed the account: subscribed." : $"Followed the account from the flyer QR code \"{scene}\": subscribed.";
             }
             else if (subscriber.Status == SubscriberStatus.Active)
@@ -471,6 +438,30 @@ public sealed class InboundProcessor(
 
             message.Note = $"Answered from the auto-reply menu ({entries[entry].Keywords[0]}).";
             _replies.Add(entries[entry].Answer);
+        }
+
+        /// <summary>A new active subscriber from the message's sender, following every active topic, saved (for its id);
+        /// the caller records the consent.</summary>
+        private async Task<Subscriber> NewSubscriberAsync(IReadOnlyList<string> languages, string source, CancellationToken ct)
+        {
+            var subscriber = new Subscriber
+            {
+                OrganizationId = message.OrganizationId,
+                ChannelId = message.ChannelId,
+                Address = message.Address,
+                DisplayName = message.DisplayName,
+                Status = SubscriberStatus.Active,
+                SubscribedAt = now,
+                LastInboundAt = message.SentAt,
+                Source = source,
+                ConsentAt = message.SentAt,
+            };
+            subscriber.SetLanguages([.. languages, .. orgLanguages.Where(l => !languages.Contains(l))]);
+            var topics = await db.Topics.Where(t => t.IsActive).Select(t => t.Id).ToListAsync(ct);
+            subscriber.Topics.AddRange(topics.Select(t => new SubscriberTopic { TopicId = t, OrganizationId = message.OrganizationId }));
+            db.Subscribers.Add(subscriber);
+            await db.SaveChangesAsync(ct); // the id, for the message and the audit
+            return subscriber;
         }
 
         /// <summary>The languages a welcome is written in: the channel's required languages (zh,it for ViaRoma101), else the organization's.</summary>

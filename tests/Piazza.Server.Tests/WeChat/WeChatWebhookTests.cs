@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Piazza.Channels.WeChat;
@@ -24,6 +25,7 @@ public sealed class WeChatWebhookTests(WhatsAppFactory factory) : IClassFixture<
     private const string AppId = "wxb11529c136998cb6";
     private const string Account = "gh_viaroma101";
     private Guid _org;
+    private HttpClient _admin = null!;
     private Guid _channel;
     private long _msgId = 6_000_000_000_000_000_000;
     private long _time = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -31,6 +33,7 @@ public sealed class WeChatWebhookTests(WhatsAppFactory factory) : IClassFixture<
     public async Task InitializeAsync()
     {
         (_org, var admin) = await factory.NewOrganizationClientAsync(ApiHttp.Unique("Comune di Prato"));
+        _admin = admin;
         await admin.PutJsonAsync("/api/v1/sending-policy", new { monthlyCap = 5, serviceHours = "", quietHours = "" }); // no out-of-hours reply
         await admin.PostJsonAsync("/api/v1/topics", new { key = "scuola", names = new Dictionary<string, string> { ["it"] = "Scuola", ["zh"] = "学校" } });
         var channel = await admin.PostJsonAsync("/api/v1/channels", new
@@ -50,6 +53,24 @@ public sealed class WeChatWebhookTests(WhatsAppFactory factory) : IClassFixture<
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task An_account_whose_AppID_key_or_type_WeChat_would_refuse_is_not_saved()
+    {
+        using var response = await _admin.PostAsJsonAsync("/api/v1/channels", new
+        {
+            kind = "WeChat",
+            name = "ViaRoma101 sbagliato",
+            isSandbox = false,
+            settings = new Dictionary<string, string> { ["appId"] = "wx123", ["originalId"] = "viaroma", ["accountType"] = "enterprise" },
+            secrets = new Dictionary<string, string> { ["appSecret"] = "s", ["token"] = "t", ["encodingAesKey"] = "too-short" },
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["errors"]!.AsObject();
+        Assert.Equal(["secrets.encodingAesKey", "settings.accountType", "settings.appId", "settings.originalId"], errors.Select(e => e.Key).Order(StringComparer.Ordinal).ToList());
+        await using var db = factory.Database.CreateContext();
+        Assert.False(await db.Channels.IgnoreQueryFilters().AnyAsync(c => c.Name == "ViaRoma101 sbagliato"));
+    }
 
     [Fact]
     public async Task The_url_check_echoes_only_to_the_right_signature()
