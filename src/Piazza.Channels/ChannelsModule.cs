@@ -38,10 +38,23 @@ public static class ChannelsModule
         services.AddSingleton<WeChat.WeChatMaintenance>();
         services.AddHostedService(sp => sp.GetRequiredService<WeChat.WeChatMaintenance>());
         services.AddSingleton<IChannelAdapter, WeChat.WeChatAdapter>();
+        services.AddHttpClient(Telegram.TelegramAdapter.HttpClientName).RemoveAllLoggers(); // the bot token is in the URL: never logged
+        services.AddSingleton<IChannelAdapter, Telegram.TelegramAdapter>();
+        services.AddOptions<Telegram.Simulator.TelegramSimulatorOptions>().Bind(config.GetSection(Telegram.Simulator.TelegramSimulatorOptions.Section));
+        services.AddSingleton<Telegram.Simulator.TelegramSimulator>();
         services.AddScoped<Campaigns.FlyerCampaignService>();   // flyer QR codes and the followers they brought
         services.AddScoped<WeChat.WeChatComments>();             // followers' comments on bulletins sent as articles
         services.AddOptions<WeChat.WeChatCommentReaderOptions>().Bind(config.GetSection(WeChat.WeChatCommentReaderOptions.Section));
         services.AddHostedService<WeChat.WeChatCommentReader>();
+        services.AddHttpClient(Facebook.FacebookAdapter.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
+        services.AddSingleton<IChannelAdapter, Facebook.FacebookAdapter>();
+        services.AddSingleton<Facebook.Simulator.FacebookSimulator>();
+        services.AddHttpClient(X.XAdapter.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
+        services.AddSingleton<IChannelAdapter, X.XAdapter>();
+        services.AddSingleton<X.Simulator.XSimulator>();
+        services.AddHttpClient(Mastodon.MastodonAdapter.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
+        services.AddSingleton<IChannelAdapter, Mastodon.MastodonAdapter>();
+        services.AddSingleton<Mastodon.Simulator.MastodonSimulator>();
         services.AddOptions<RecordingOptions>().Bind(config.GetSection(RecordingOptions.Section));
         services.AddSingleton<RecordingAdapter>();
         services.AddSingleton<IChannelAdapter>(sp => sp.GetRequiredService<RecordingAdapter>());

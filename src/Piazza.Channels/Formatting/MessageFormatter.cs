@@ -236,6 +236,9 @@ public static partial class MessageFormatter
         return string.Join(separator, rendered);
     }
 
+    /// <summary>The length of an already rendered text as the platform of <paramref name="format"/> counts it.</summary>
+    public static int Length(MessageFormat format, string text) => Measure(format, text ?? string.Empty);
+
     private static int Measure(MessageFormat format, string text) => format switch
     {
         MessageFormat.XPost => XWeightedLength(text),

@@ -63,7 +63,8 @@ public sealed class InboundMessage : IOrgOwned
     /// <summary>For an event rather than a message (WeChat): "subscribe" (a follow), "unsubscribe", "SCAN", "CLICK".</summary>
     public string? Event { get; set; }
 
-    /// <summary>The event's key: the scene of the flyer QR code of a follow or a scan, the menu entry of a click.</summary>
+    /// <summary>The event's key: the scene of the flyer QR code of a follow or a scan, the menu entry of a click. For a
+    /// Telegram message: the <c>language_code</c> of the sender's app (it chooses the language of a command's answer).</summary>
     public string? EventKey { get; set; }
 
     /// <summary>The text (for other kinds of message, a short description such as "[image]").</summary>

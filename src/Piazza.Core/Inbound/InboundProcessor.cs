@@ -152,6 +152,12 @@ public sealed class InboundProcessor(
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var match = message.Event is null ? Keywords.Match(message.Text, settings) : new KeywordMatch(InboundKind.Other, null, []);
         var autoReply = message.Event is null ? Keywords.AutoReplyIndex(message.Text, settings) : -1;
+        if (match.Language is not null && channel.Account.Kind == ChannelKind.Telegram && AppLanguage(message.EventKey, orgLanguages) is { } appLanguage)
+        {
+            // Telegram tells the language of the person's app (kept in EventKey): it beats the language of "/start".
+            match = match with { Language = appLanguage };
+        }
+
         message.Kind = match.Kind;
         switch (match.Kind)
         {
@@ -183,7 +189,7 @@ public sealed class InboundProcessor(
                 conversation.AutoReply(autoReply);
                 break;
             case InboundKind.Subscribe:
-                await conversation.SubscribeAsync(subscriber, match.Language!, ct);
+                await conversation.SubscribeAsync(subscriber, match.Language!, ct, match.Payload);
                 break;
             case InboundKind.Unsubscribe:
                 await conversation.UnsubscribeAsync(subscriber, match.Language!, ct);
@@ -206,6 +212,25 @@ public sealed class InboundProcessor(
         await conversation.SendRepliesAsync(passive, ct);
     }
 
+    /// <summary>The organization's language matching an app's language code ("en", "pt-br", "zh-hans"): the same tag, else
+    /// the same primary language; null when the organization does not publish in it.</summary>
+    public static string? AppLanguage(string? code, IReadOnlyList<string> orgLanguages)
+    {
+        if (string.IsNullOrWhiteSpace(code))
+        {
+            return null;
+        }
+
+        var exact = orgLanguages.FirstOrDefault(l => string.Equals(l, code, StringComparison.OrdinalIgnoreCase));
+        if (exact is not null)
+        {
+            return exact;
+        }
+
+        var primary = code.Split('-', '_')[0];
+        return orgLanguages.FirstOrDefault(l => string.Equals(l.Split('-')[0], primary, StringComparison.OrdinalIgnoreCase));
+    }
+
     /// <summary>The key of the n-th auto-reply entry in the account's menu (WeChat CLICK buttons).</summary>
     public const string AutoReplyKeyPrefix = "piazza-auto-";
 
@@ -219,12 +244,25 @@ public sealed class InboundProcessor(
 
         private IReadOnlyDictionary<string, string> Settings => channel.Account.Settings;
 
-        public async Task SubscribeAsync(Subscriber? subscriber, string keywordLanguage, CancellationToken ct)
+        public async Task SubscribeAsync(Subscriber? subscriber, string keywordLanguage, CancellationToken ct, string? payload = null)
         {
             var language = orgLanguages.Contains(keywordLanguage, StringComparer.Ordinal) ? keywordLanguage : orgLanguages.FirstOrDefault() ?? keywordLanguage;
             var policyVersion = Settings.GetValueOrDefault(InboundSettings.PolicyVersion) is { Length: > 0 } v ? v : "1";
+
+            // A deep link's payload (Telegram "/start t-acqua_c-flyer1"): one topic, and the flyer the person came from.
+            var start = StartPayload.Parse(payload);
+            var topic = start?.TopicKey is { } topicKey
+                ? await db.Topics.AsNoTracking().FirstOrDefaultAsync(t => t.IsActive && t.Key == topicKey, ct)
+                : null;
+            var campaign = start?.Campaign;
             if (subscriber is { Status: SubscriberStatus.Active })
             {
+                if (topic is not null && subscriber.Topics.All(t => t.TopicId != topic.Id))
+                {
+                    subscriber.Topics.Add(new SubscriberTopic { SubscriberId = subscriber.Id, TopicId = topic.Id, OrganizationId = message.OrganizationId });
+                    _audit.Record("subscriber.topics", "subscriber", subscriber.Id.ToString(CultureInfo.InvariantCulture), "Topic added by a start link: " + topic.Key);
+                }
+
                 message.Note = "Already subscribed: reminded of the keywords.";
                 Reply(Replies.AlreadySubscribed, subscriber.Language, orgName, Keyword(InboundSettings.TopicsKeywords, subscriber.Language), Keyword(InboundSettings.UnsubscribeKeywords, subscriber.Language));
                 return;
@@ -232,8 +270,22 @@ public sealed class InboundProcessor(
 
             if (subscriber is null)
             {
-                subscriber = await NewSubscriberAsync([language], "keyword", ct);
+                subscriber = await NewSubscriberAsync([language], campaign is null ? "keyword" : Truncate("flyer:" + campaign, 200), ct);
                 message.Note = "Subscribed by keyword.";
+                if (topic is not null)
+                {
+                    // Only the link's topic: the others were added with the subscriber.
+                    foreach (var other in subscriber.Topics.Where(t => t.TopicId != topic.Id).ToList())
+                    {
+                        subscriber.Topics.Remove(other);
+                        db.Remove(other);
+                    }
+
+                    if (subscriber.Topics.Count == 0)
+                    {
+                        subscriber.Topics.Add(new SubscriberTopic { SubscriberId = subscriber.Id, TopicId = topic.Id, OrganizationId = message.OrganizationId });
+                    }
+                }
             }
             else
             {
@@ -241,6 +293,20 @@ public sealed class InboundProcessor(
                 subscriber.LeftAt = null;
                 subscriber.SubscribedAt = now;
                 message.Note = "Subscribed again by keyword.";
+                if (campaign is not null)
+                {
+                    subscriber.Source = Truncate("flyer:" + campaign, 200);
+                }
+
+                if (topic is not null && subscriber.Topics.All(t => t.TopicId != topic.Id))
+                {
+                    subscriber.Topics.Add(new SubscriberTopic { SubscriberId = subscriber.Id, TopicId = topic.Id, OrganizationId = message.OrganizationId });
+                }
+            }
+
+            if (start is not null)
+            {
+                message.Note += $" From a start link{(topic is null ? string.Empty : " to the topic " + topic.Key)}{(campaign is null ? string.Empty : ", campaign " + campaign)}.";
             }
 
             subscriber.ConsentAt = message.SentAt;

@@ -30,18 +30,22 @@ public static class InboundSettings
 /// <param name="Kind">Subscribe, unsubscribe, topics, a choice of topics by number, or anything else.</param>
 /// <param name="Language">The language of the keyword (null for other messages and numbers).</param>
 /// <param name="Numbers">For a choice of topics: the numbers, in order, without repeats.</param>
-public sealed record KeywordMatch(InboundKind Kind, string? Language, IReadOnlyList<int> Numbers);
+/// <param name="Payload">For a subscribe command with a parameter (Telegram's <c>/start PAYLOAD</c> from a deep link): the
+/// parameter, as written.</param>
+public sealed record KeywordMatch(InboundKind Kind, string? Language, IReadOnlyList<int> Numbers, string? Payload = null);
 
 /// <summary>
 /// Recognises the channel's keywords in a message: the whole message, in any case, with any spacing (full-width
 /// spaces and characters included) and a final full stop or exclamation mark, is the keyword. "1 3", "1,3" or "1、3"
-/// chooses topics by number.
+/// chooses topics by number. A bot command ("/start", "/stop@ComuneBot") is matched without the bot's name, and a subscribe
+/// command may carry a parameter ("/start t-acqua", Telegram's deep link), returned as the payload.
 /// </summary>
 public static partial class Keywords
 {
     public static KeywordMatch Match(string? text, IReadOnlyDictionary<string, string> settings)
     {
-        var normalized = Normalize(text);
+        var command = Command(text, out var payload);
+        var normalized = Normalize(command ?? text);
         if (normalized.Length == 0)
         {
             return new KeywordMatch(InboundKind.Other, null, []);
@@ -58,7 +62,10 @@ public static partial class Keywords
             {
                 if (words.Split('|').Any(w => Normalize(w) is { Length: > 0 } k && string.Equals(k, normalized, StringComparison.Ordinal)))
                 {
-                    return new KeywordMatch(kind, language, []);
+                    // Only the subscribe command takes a parameter; "/stop now" is a message for the staff.
+                    return payload is not null && kind != InboundKind.Subscribe
+                        ? new KeywordMatch(InboundKind.Other, null, [])
+                        : new KeywordMatch(kind, language, [], payload);
                 }
             }
         }
@@ -136,6 +143,33 @@ public static partial class Keywords
         };
         var value = LanguageMap.For(Map(settings, setting, fallback), language, fallbacks) ?? string.Empty;
         return value.Split('|')[0].Trim();
+    }
+
+    /// <summary>For a bot command ("/start@ComuneBot t-acqua"): the command without the bot's name ("/start") and its
+    /// parameter ("t-acqua", or null); null for any other text.</summary>
+    public static string? Command(string? text, out string? payload)
+    {
+        payload = null;
+        var trimmed = text?.Trim();
+        if (trimmed is not { Length: > 1 } || trimmed[0] != '/')
+        {
+            return null;
+        }
+
+        var space = trimmed.AsSpan().IndexOfAny([' ', '\t', '\n', '\r', '\u3000']);
+        var token = space < 0 ? trimmed : trimmed[..space];
+        var at = token.IndexOf('@', StringComparison.Ordinal);
+        if (at > 1)
+        {
+            token = token[..at];
+        }
+
+        if (space >= 0 && trimmed[space..].Trim() is { Length: > 0 } rest)
+        {
+            payload = rest;
+        }
+
+        return token;
     }
 
     /// <summary>Upper case, NFKC (full-width letters, digits and spaces become plain ones), one space between words,

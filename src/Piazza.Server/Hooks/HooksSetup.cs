@@ -13,6 +13,7 @@ public static class HooksSetup
     {
         app.MapWhatsAppHooks();
         app.MapWeChatHooks();
+        app.MapTelegramHooks();
         return app;
     }
 }

@@ -16,6 +16,8 @@ public static class SandboxSetup
         services.AddHostedService<WhatsAppSimulatorCallbacks>();
         services.AddHttpClient(WeChatSimulatorCallbacks.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.AddHostedService<WeChatSimulatorCallbacks>();
+        services.AddHttpClient(TelegramSandboxBots.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
+        services.AddSingleton<TelegramSandboxBots>();
         return services;
     }
 
@@ -23,6 +25,8 @@ public static class SandboxSetup
     {
         app.MapWhatsAppSimulator();
         app.MapWeChatSimulator();
+        app.MapTelegramSimulator();
+        app.MapSocialSimulators();
         return app;
     }
 }

@@ -187,7 +187,8 @@ public sealed class ApiCrudTests(PiazzaFactory factory) : IClassFixture<PiazzaFa
         Assert.Equal("Telegram", (string?)created["kind"]);
         Assert.Equal("poggio_bot", (string?)created["settings"]!["botUsername"]);
         Assert.Equal("https://api.telegram.org", (string?)created["settings"]!["baseUrl"]);
-        Assert.Empty(created["secretsSet"]!.AsArray());
+        // A sandbox bot gets a generated token and webhook secret (the simulator knows the bot by its token).
+        Assert.Equal(["botToken", "webhookSecret"], created["secretsSet"]!.AsArray().Select(s => (string)s!).Order(StringComparer.Ordinal));
 
         Assert.Equal("Telegram Poggio", (string?)(await client.GetJsonAsync($"/api/v1/channels/{id}"))["name"]);
         Assert.Single((await client.GetJsonAsync("/api/v1/channels")).Items(), c => c.Id() == id);

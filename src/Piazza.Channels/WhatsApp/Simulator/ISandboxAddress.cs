@@ -14,4 +14,18 @@ public interface ISandboxAddress
 
     /// <summary>The base URL a sandbox WeChat channel's adapter uses instead of https://api.weixin.qq.com/cgi-bin/.</summary>
     string? WeChatBaseUrl => BaseAddress is { } b ? b.ToString().TrimEnd('/') + "/sandbox/wechat/cgi-bin/" : null;
+
+    /// <summary>The base URL a sandbox Telegram channel's adapter uses instead of https://api.telegram.org.</summary>
+    string? TelegramBaseUrl => BaseAddress is { } b ? b.ToString().TrimEnd('/') + "/sandbox/telegram" : null;
+
+    /// <summary>The base URL a sandbox Facebook page's adapter uses instead of https://graph.facebook.com (the channel's
+    /// id follows it: each sandbox page has its own simulated Graph API).</summary>
+    string? FacebookBaseUrl => BaseAddress is { } b ? b.ToString().TrimEnd('/') + "/sandbox/facebook" : null;
+
+    /// <summary>The base URL a sandbox X account's adapter uses instead of https://api.x.com (the channel's id follows it).</summary>
+    string? XBaseUrl => BaseAddress is { } b ? b.ToString().TrimEnd('/') + "/sandbox/x" : null;
+
+    /// <summary>The base URL a sandbox Mastodon account's adapter uses instead of its instance (the channel's id follows
+    /// it: each sandbox account has its own simulated instance).</summary>
+    string? MastodonBaseUrl => BaseAddress is { } b ? b.ToString().TrimEnd('/') + "/sandbox/mastodon" : null;
 }
