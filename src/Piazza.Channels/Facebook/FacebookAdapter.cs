@@ -33,12 +33,10 @@ public sealed class FacebookAdapter(IHttpClientFactory http, ILogger<FacebookAda
         }
 
         var channel = message.Channel;
-        var baseUrl = channel.IsSandbox
-            ? (sandbox?.FacebookBaseUrl is { } s ? s + "/" + channel.Id.ToString("D") : null)
-            : (channel.Setting(FacebookChannel.BaseUrl) ?? "https://graph.facebook.com").TrimEnd('/');
+        var baseUrl = PlatformAddress.For(channel, sandbox?.FacebookBaseUrl, FacebookChannel.BaseUrl, "https://graph.facebook.com");
         if (baseUrl is null)
         {
-            return new SendResult.Transient("The address of the sandbox simulator is not known yet (setting Sandbox:BaseUrl).");
+            return new SendResult.Transient(PlatformAddress.SimulatorUnknown);
         }
 
         var version = channel.Setting(FacebookChannel.ApiVersion) ?? "v23.0";

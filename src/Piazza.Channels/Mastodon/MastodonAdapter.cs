@@ -34,14 +34,10 @@ public sealed class MastodonAdapter(IHttpClientFactory http, TimeProvider time, 
         }
 
         var channel = message.Channel;
-        var baseUrl = channel.IsSandbox
-            ? (sandbox?.MastodonBaseUrl is { } s ? s + "/" + channel.Id.ToString("D") : null)
-            : channel.Setting(MastodonChannel.BaseUrl)?.TrimEnd('/');
+        var baseUrl = PlatformAddress.For(channel, sandbox?.MastodonBaseUrl, MastodonChannel.BaseUrl, null);
         if (baseUrl is null)
         {
-            return new SendResult.Transient(channel.IsSandbox
-                ? "The address of the sandbox simulator is not known yet (setting Sandbox:BaseUrl)."
-                : "The channel has no instance URL.");
+            return new SendResult.Transient(channel.IsSandbox ? PlatformAddress.SimulatorUnknown : "The channel has no instance URL.");
         }
 
         var token = channel.Secret(MastodonChannel.AccessToken);

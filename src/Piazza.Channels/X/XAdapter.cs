@@ -34,12 +34,10 @@ public sealed class XAdapter(IHttpClientFactory http, TimeProvider time, ILogger
         }
 
         var channel = message.Channel;
-        var baseUrl = channel.IsSandbox
-            ? (sandbox?.XBaseUrl is { } s ? s + "/" + channel.Id.ToString("D") : null)
-            : (channel.Setting(XChannel.BaseUrl) ?? "https://api.x.com").TrimEnd('/');
+        var baseUrl = PlatformAddress.For(channel, sandbox?.XBaseUrl, XChannel.BaseUrl, "https://api.x.com");
         if (baseUrl is null)
         {
-            return new SendResult.Transient("The address of the sandbox simulator is not known yet (setting Sandbox:BaseUrl).");
+            return new SendResult.Transient(PlatformAddress.SimulatorUnknown);
         }
 
         var token = channel.Secret(XChannel.AccessToken);
