@@ -17,6 +17,7 @@ public static class ChannelsModule
         services.AddSingleton(Mastodon.MastodonChannel.Definition);
         services.AddSingleton(Web.WebChannel.Definition);
         services.AddSingleton<ChannelCatalog>();
+        services.AddSingleton<ChannelJoinService>();   // how citizens join each channel (subscribe page, flyers)
 
         // Adapters: one per platform, and the recording adapter (tests, benchmark, sandboxes without a simulator).
         services.AddSingleton<IChannelAdapter, Web.WebAdapter>();

@@ -6,6 +6,7 @@ public static class FacebookChannel
     public const string BaseUrl = "baseUrl";
     public const string ApiVersion = "apiVersion";
     public const string PageId = "pageId";
+    public const string PageUrl = "pageUrl";
     public const string PageAccessToken = "pageAccessToken";
     public const string AppSecret = "appSecret";
     public const string VerifyToken = "verifyToken";
@@ -20,6 +21,8 @@ public static class FacebookChannel
             new(BaseUrl, "API base URL", IsUrl: true, Default: "https://graph.facebook.com", Help: "Keep the default unless a proxy or a test server stands in for Meta."),
             new(ApiVersion, "Graph API version", Default: "v23.0", Help: "The version of Meta's Graph API that Piazza calls, e.g. v23.0."),
             new(PageId, "Page ID", Help: "In the Page's information (Page transparency): the Page ID."),
+            new(PageUrl, "Page address", Required: false, IsUrl: true,
+                Help: "The page's public address, e.g. https://www.facebook.com/comunediprato: the subscribe page links to it and its QR code opens it."),
             .. BroadcastSettings.For(1, wholeChannel: true),
         ],
         [
@@ -32,5 +35,6 @@ public static class FacebookChannel
         Format = MessageFormat.PlainText,
         SendsToWholeChannel = _ => true,
         SandboxDefaults = Simulator.FacebookSandbox.Defaults,
+        Join = r => new ChannelJoin(JoinKind.FollowProfile, r.Settings.GetValueOrDefault(PageUrl), r.Settings.GetValueOrDefault(PageUrl)),
     };
 }

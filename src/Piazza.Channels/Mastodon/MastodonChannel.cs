@@ -36,7 +36,21 @@ public static class MastodonChannel
         SendsToWholeChannel = _ => true,
         SandboxDefaults = Simulator.MastodonSandbox.Defaults,
         Problems = (settings, _) => ProblemsOf(settings),
+        Join = r => ProfileUrl(r.Settings) is { } url ? new ChannelJoin(JoinKind.FollowProfile, url, r.Settings[Account].Trim()) : new ChannelJoin(JoinKind.FollowProfile, null, null),
     };
+
+    /// <summary>The account's public profile, <c>https://&lt;instance&gt;/@&lt;user&gt;</c>, from its full name
+    /// (<c>@user@instance</c>; a name without the instance is on the instance of <c>baseUrl</c>); null without one.</summary>
+    public static string? ProfileUrl(IReadOnlyDictionary<string, string> settings)
+    {
+        var parts = (settings.GetValueOrDefault(Account) ?? string.Empty).Trim().TrimStart('@').Split('@');
+        var user = parts[0];
+        var host = parts.Length > 1 ? parts[1]
+            : Uri.TryCreate(settings.GetValueOrDefault(BaseUrl), UriKind.Absolute, out var baseUrl) ? baseUrl.Authority : null;
+        return user.Length == 0 || parts.Length > 2 || string.IsNullOrEmpty(host) || Uri.CheckHostName(host.Split(':')[0]) == UriHostNameType.Unknown
+            ? null
+            : $"https://{host}/@{Uri.EscapeDataString(user)}";
+    }
 
     /// <summary>The instance's length limit (setting <c>maxCharacters</c>, default 500).</summary>
     public static int LimitOf(IReadOnlyDictionary<string, string> settings) =>

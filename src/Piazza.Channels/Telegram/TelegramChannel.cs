@@ -46,5 +46,7 @@ public static class TelegramChannel
         Format = MessageFormat.TelegramHtml,
         SendsToWholeChannel = s => s.ContainsKey(ChannelUsername),
         SandboxDefaults = Simulator.TelegramSandbox.Defaults,
+        Join = TelegramJoin.For,
+        CampaignProblem = TelegramJoin.CampaignProblem,
     };
 }

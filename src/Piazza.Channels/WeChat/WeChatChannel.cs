@@ -9,6 +9,7 @@ public static class WeChatChannel
     public const string BaseUrl = "baseUrl";
     public const string AppId = "appId";
     public const string OriginalId = "originalId";
+    public const string AccountName = "accountName";
     public const string AccountType = "accountType";
     public const string CoverMediaId = "coverMediaId";
     public const string AutoReplies = InboundSettings.AutoReplies;
@@ -28,6 +29,8 @@ public static class WeChatChannel
             new(BaseUrl, "API base URL", IsUrl: true, Default: "https://api.weixin.qq.com/cgi-bin/", Help: "Keep the default unless a proxy or a test server stands in for WeChat."),
             new(AppId, "AppID", Help: "On the Official Account Platform: Settings and Development, Basic Configuration."),
             new(OriginalId, "Original ID (gh_…)", Required: false, Help: "On the account's information page; the callbacks are addressed to it."),
+            new(AccountName, "WeChat ID to search", Required: false,
+                Help: "The account's WeChat ID (微信号) or name as people search for it, e.g. ViaRoma101: the subscribe page and the flyers print it beside the QR code."),
             new(AccountType, "Account type (subscription or service)", Default: Subscription,
                 Help: "As registered with WeChat. A subscription account may mass send once a day; a service account four times a month per follower."),
             new(CoverMediaId, "Cover image (media_id)", Required: false,
@@ -59,6 +62,8 @@ public static class WeChatChannel
         // within 48 hours of their last action. A bulletin is one mass send per WeChat tag (its topic) and language.
         SendsToWholeChannel = _ => true,
         SandboxDefaults = Simulator.WeChatSandbox.Defaults,
+        Join = WeChatJoin.For,
+        CampaignProblem = _ => null,
 
         // With "Languages of each post" set, each mass send carries those languages and goes to every follower of the
         // topic; otherwise there is one mass send per language, each to the followers of that language.

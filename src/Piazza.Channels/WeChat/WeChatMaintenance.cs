@@ -5,9 +5,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Piazza.Audit;
 using Piazza.Broadcast;
+using Piazza.Channels.Campaigns;
+using Piazza.Common;
 using Piazza.Data;
 using Piazza.Inbound;
+using Piazza.Tenancy;
 
 namespace Piazza.Channels.WeChat;
 
@@ -25,8 +29,9 @@ public sealed class WeChatOptions
 
 /// <summary>
 /// Keeps every enabled WeChat account in step with Piazza: the tags of each topic (and of everyone) in each language
-/// group, with their members, so that a mass send finds them ready; and the account's menu, made of the auto-reply
-/// entries (one CLICK button each), pushed through <c>menu/create</c> whenever the entries change.
+/// group, with their members, so that a mass send finds them ready; the account's menu, made of the auto-reply
+/// entries (one CLICK button each), pushed through <c>menu/create</c> whenever the entries change; and, once, the
+/// permanent QR code the public subscribe page shows (the flyer campaign <see cref="WeChatJoin.WebsiteScene"/>).
 /// </summary>
 public sealed class WeChatMaintenance(
     IServiceScopeFactory scopes, EngineData engine, WeChatTagSync tags, WeChatApi api, IOptions<WeChatOptions> options, TimeProvider time, ILogger<WeChatMaintenance> logger)
@@ -85,15 +90,43 @@ public sealed class WeChatMaintenance(
             try
             {
                 await SyncChannelAsync(id, ct);
+                await EnsureWebsiteQrCodeAsync(id, ct);
                 done++;
             }
             catch (WeChatException e)
             {
                 logger.LogWarning("WeChat channel {Channel}: tags or menu not brought up to date: {Code} {Message}", id, e.Code, e.WeChatMessage);
             }
+            catch (ConflictException e)
+            {
+                logger.LogWarning("WeChat channel {Channel}: the website's QR code was not made: {Message}", id, e.Message);
+            }
         }
 
         return done;
+    }
+
+    /// <summary>Makes the account's QR code for the public pages (the flyer campaign <see cref="WeChatJoin.WebsiteScene"/>)
+    /// unless it has one: once per account, here rather than when a public page is asked for.</summary>
+    public async Task EnsureWebsiteQrCodeAsync(Guid channelId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PiazzaDb>();
+        var organizationId = await db.Channels.IgnoreQueryFilters().Where(c => c.Id == channelId).Select(c => (Guid?)c.OrganizationId).FirstOrDefaultAsync(ct);
+        if (organizationId is null
+            || await db.FlyerCampaigns.IgnoreQueryFilters().AnyAsync(c => c.ChannelId == channelId && c.Scene == WeChatJoin.WebsiteScene, ct))
+        {
+            return;
+        }
+
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Set(organizationId.Value);
+        var actor = new SystemActor();
+        var context = new ServiceContext(db, actor, new Auditor(db, actor, time), time);
+        var campaigns = ActivatorUtilities.CreateInstance<FlyerCampaignService>(scope.ServiceProvider, context);
+        if (await campaigns.EnsureWebsiteCampaignAsync(channelId, ct) is { } made)
+        {
+            logger.LogInformation("WeChat channel {Channel}: QR code for the public pages made ({Url})", channelId, made.JoinUrl);
+        }
     }
 
     /// <summary>Brings one account's tags and menu up to date.</summary>

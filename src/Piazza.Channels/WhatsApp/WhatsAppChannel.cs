@@ -10,6 +10,7 @@ public static class WhatsAppChannel
     public const string ApiVersion = "apiVersion";
     public const string PhoneNumberId = "phoneNumberId";
     public const string BusinessAccountId = "businessAccountId";
+    public const string PhoneNumber = "phoneNumber";
     public const string Templates = "templates";
     public const string SubscribeKeywords = InboundSettings.SubscribeKeywords;
     public const string UnsubscribeKeywords = InboundSettings.UnsubscribeKeywords;
@@ -29,6 +30,8 @@ public static class WhatsAppChannel
             new(ApiVersion, "Graph API version", Default: "v23.0", Help: "The version of Meta's Graph API that Piazza calls, e.g. v23.0."),
             new(PhoneNumberId, "Phone number ID", Help: "In the Meta app: WhatsApp, API Setup, under the business phone number."),
             new(BusinessAccountId, "WhatsApp Business Account ID", Help: "On the same page of the Meta app, next to the phone number ID."),
+            new(PhoneNumber, "Public phone number", Required: false,
+                Help: "The number citizens save and write to, in international format (e.g. +390574183600): the subscribe page and the flyers print it, and their QR codes open a chat with it."),
             new(Templates, "Bulletin templates", Required: false, Type: ChannelFieldType.LanguageMap,
                 Help: "One line per language: the name of the template approved by Meta, and its language code after a slash, e.g. \"it: piazza_notiziario/it\". Its body has two parameters: {{1}} the title, {{2}} the text. Routine bulletins reach people who have not written in the last 24 hours only through these templates."),
             new(SubscribeKeywords, "Subscribe keywords", Required: false, Default: InboundSettings.DefaultSubscribeKeywords, Type: ChannelFieldType.LanguageMap,
@@ -52,10 +55,17 @@ public static class WhatsAppChannel
     {
         Format = MessageFormat.WhatsApp,
         SandboxDefaults = Simulator.WhatsAppSandbox.Defaults,
+        Join = WhatsAppJoin.For,
+        CampaignProblem = WhatsAppJoin.CampaignProblem,
+        Problems = (settings, _) => settings.GetValueOrDefault(PhoneNumber) is { Length: > 0 } number && !Common.Rules.IsE164(number)
+            ? [("settings." + PhoneNumber, PhoneNumberProblem)]
+            : [],
         SendingProblem = (settings, languages) => languages.All(TemplatesOf(settings).ContainsKey)
             ? null
             : "A language of this bulletin has no WhatsApp template in the channel's settings (Bulletin templates): people who have not written in the last 24 hours could not get it.",
     };
+
+    public const string PhoneNumberProblem = "Write the number in international format: + and the country code, digits only, e.g. +390574183600.";
 
     /// <summary>The templates configured per language: name and Meta's language code.</summary>
     public static IReadOnlyDictionary<string, (string Name, string Code)> TemplatesOf(IReadOnlyDictionary<string, string> settings)

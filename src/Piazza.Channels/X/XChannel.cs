@@ -28,5 +28,8 @@ public static class XChannel
         Format = MessageFormat.XPost,
         SendsToWholeChannel = _ => true,
         SandboxDefaults = Simulator.XSandbox.Defaults,
+        Join = r => r.Settings.GetValueOrDefault(Username)?.Trim().TrimStart('@') is { Length: > 0 } name
+            ? new ChannelJoin(JoinKind.FollowProfile, "https://x.com/" + Uri.EscapeDataString(name), "@" + name)
+            : new ChannelJoin(JoinKind.FollowProfile, null, null),
     };
 }

@@ -64,6 +64,17 @@ public sealed record ChannelDefinition(ChannelKind Kind, string DisplayName, IRe
     [JsonIgnore]
     public Func<IReadOnlyList<string>, SandboxDefaults>? SandboxDefaults { get; init; }
 
+    /// <summary>How a citizen joins an account of this platform, in a language (and from a flyer campaign): its join link
+    /// and what to save or send. Null for a platform nobody joins (the website).</summary>
+    [JsonIgnore]
+    public Func<JoinRequest, ChannelJoin>? Join { get; init; }
+
+    /// <summary>Why flyer campaigns cannot be made on an account with these settings, or null when they can (WhatsApp
+    /// needs its public number; a Telegram public channel cannot tell who joined). Platforms without campaigns: a message.</summary>
+    [JsonIgnore]
+    public Func<IReadOnlyDictionary<string, string>, string?> CampaignProblem { get; init; } =
+        _ => "QR campaigns are available for WhatsApp, Telegram and WeChat channels.";
+
     public ChannelField? Setting(string name) => Settings.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.Ordinal));
 }
 

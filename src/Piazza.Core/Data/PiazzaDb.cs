@@ -77,6 +77,10 @@ public class PiazzaDb(DbContextOptions<PiazzaDb> options, TenantContext? tenant 
 
     public DbSet<Campaigns.FlyerCampaign> FlyerCampaigns => Set<Campaigns.FlyerCampaign>();
 
+    public DbSet<Policies.ChannelPolicy> ChannelPolicies => Set<Policies.ChannelPolicy>();
+
+    public DbSet<Policies.ChannelPolicyText> ChannelPolicyTexts => Set<Policies.ChannelPolicyText>();
+
     public DbSet<Comments.BulletinComment> BulletinComments => Set<Comments.BulletinComment>();
 
     public DbSet<SendingPolicy> SendingPolicies => Set<SendingPolicy>();
@@ -293,6 +297,7 @@ public class PiazzaDb(DbContextOptions<PiazzaDb> options, TenantContext? tenant 
         {
             e.Property(c => c.Name).HasMaxLength(200);
             e.Property(c => c.Scene).HasMaxLength(64);
+            e.Property(c => c.TopicKey).HasMaxLength(60);
             e.Property(c => c.JoinUrl).HasMaxLength(500);
             e.Property(c => c.Ticket).HasMaxLength(200);
             e.Property(c => c.CreatedBy).HasMaxLength(256);
@@ -301,6 +306,21 @@ public class PiazzaDb(DbContextOptions<PiazzaDb> options, TenantContext? tenant 
             e.HasIndex(c => c.OrganizationId);
             e.HasOne<Channel>().WithMany().HasForeignKey(c => c.ChannelId).OnDelete(DeleteBehavior.Cascade);
             OwnedByOrganization(e);
+        });
+        builder.Entity<Policies.ChannelPolicy>(e =>
+        {
+            e.Property(p => p.PublishedBy).HasMaxLength(256);
+            e.Property(p => p.Note).HasMaxLength(500);
+            e.HasIndex(p => new { p.ChannelId, p.Version }).IsUnique();
+            e.HasIndex(p => p.OrganizationId);
+            e.HasOne<Channel>().WithMany().HasForeignKey(p => p.ChannelId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(p => p.Texts).WithOne().HasForeignKey(t => t.PolicyId).OnDelete(DeleteBehavior.Cascade);
+            OwnedByOrganization(e);
+        });
+        builder.Entity<Policies.ChannelPolicyText>(e =>
+        {
+            e.HasKey(t => new { t.PolicyId, t.Language });
+            e.Property(t => t.Language).HasMaxLength(35);
         });
         builder.Entity<Comments.BulletinComment>(e =>
         {

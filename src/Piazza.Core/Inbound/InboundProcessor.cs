@@ -7,6 +7,7 @@ using Piazza.Audit;
 using Piazza.Broadcast;
 using Piazza.Channels;
 using Piazza.Data;
+using Piazza.Policies;
 using Piazza.Subscribers;
 using Piazza.Tenancy;
 
@@ -56,7 +57,8 @@ public sealed class InboundSignals : IDisposable
 /// Pending first), so a reply is never sent twice; a node that dies in the middle of one leaves it unanswered.
 /// </summary>
 public sealed class InboundProcessor(
-    IServiceScopeFactory scopes, InboundSignals signals, EngineData engine, ChannelAdapters adapters, SqliteWriteGate gate, TimeProvider time, ILogger<InboundProcessor> logger)
+    IServiceScopeFactory scopes, InboundSignals signals, EngineData engine, ChannelAdapters adapters, SqliteWriteGate gate, TimeProvider time, ILogger<InboundProcessor> logger,
+    PolicyLinks? policyLinks = null)
     : BackgroundService
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
@@ -138,7 +140,7 @@ public sealed class InboundProcessor(
         var orgLanguages = org.Languages.OrderBy(l => l.Position).Select(l => l.Tag).ToList();
         var settings = channel.Account.Settings;
         var now = Now;
-        var conversation = new Conversation(adapters, time, logger, db, channel, message, org.Name, orgLanguages, now);
+        var conversation = new Conversation(adapters, time, logger, policyLinks ?? new PolicyLinks(), db, channel, message, org.Name, orgLanguages, now);
         var subscriber = await db.Subscribers.Include(s => s.Topics)
             .FirstOrDefaultAsync(s => s.ChannelId == message.ChannelId && s.Address == message.Address, ct);
         if (subscriber is not null)
@@ -236,7 +238,7 @@ public sealed class InboundProcessor(
 
     /// <summary>One message being handled: what it changes, and the replies to send once that is saved.</summary>
     private sealed class Conversation(
-        ChannelAdapters adapters, TimeProvider time, ILogger logger,
+        ChannelAdapters adapters, TimeProvider time, ILogger logger, PolicyLinks policyLinks,
         PiazzaDb db, ChannelSnapshot channel, InboundMessage message, string orgName, List<string> orgLanguages, DateTime now)
     {
         private readonly List<string> _replies = [];
@@ -247,7 +249,7 @@ public sealed class InboundProcessor(
         public async Task SubscribeAsync(Subscriber? subscriber, string keywordLanguage, CancellationToken ct, string? payload = null)
         {
             var language = orgLanguages.Contains(keywordLanguage, StringComparer.Ordinal) ? keywordLanguage : orgLanguages.FirstOrDefault() ?? keywordLanguage;
-            var policyVersion = Settings.GetValueOrDefault(InboundSettings.PolicyVersion) is { Length: > 0 } v ? v : "1";
+            var policyVersion = await PolicyVersionAsync(ct);
 
             // A deep link's payload (Telegram "/start t-acqua_c-flyer1"): one topic, and the flyer the person came from.
             var start = StartPayload.Parse(payload);
@@ -318,7 +320,7 @@ public sealed class InboundProcessor(
                 $"{channel.Account.Kind} keyword ({keywordLanguage}), policy version {policyVersion}");
             // Answered in the keyword's language (START gets English even where bulletins come in Italian).
             var reply = Replies.Get(Replies.Subscribed, keywordLanguage, orgName, Keyword(InboundSettings.TopicsKeywords, keywordLanguage), Keyword(InboundSettings.UnsubscribeKeywords, keywordLanguage));
-            if (Settings.GetValueOrDefault(InboundSettings.PolicyUrl) is { Length: > 0 } url)
+            if (await PolicyUrlAsync(policyVersion, keywordLanguage, ct) is { } url)
             {
                 reply += "\n" + Replies.Get(Replies.Policy, keywordLanguage, url);
             }
@@ -421,7 +423,7 @@ public sealed class InboundProcessor(
         public async Task FollowAsync(Subscriber? subscriber, CancellationToken ct)
         {
             // Following the account is the consent: recorded with the time, the event and the policy version in force.
-            var policyVersion = Settings.GetValueOrDefault(InboundSettings.PolicyVersion) is { Length: > 0 } v ? v : "1";
+            var policyVersion = await PolicyVersionAsync(ct);
             var scene = message.EventKey is { } k && k.StartsWith("qrscene_", StringComparison.Ordinal) ? k["qrscene_".Length..] : message.Event == "SCAN" ? message.EventKey : null;
             var evidence = scene is null ? "follow" : "qrscene_" + scene;
             var languages = WelcomeLanguages();
@@ -461,9 +463,14 @@ public sealed class InboundProcessor(
                 $"{channel.Account.Kind} follow{(scene is null ? string.Empty : " from flyer " + scene)}, policy version {policyVersion}");
 
             // The welcome, in each of the channel's languages (Chinese and Italian for ViaRoma101), with the policy link.
-            var url = Settings.GetValueOrDefault(InboundSettings.PolicyUrl);
-            var parts = languages.Select(l => Replies.Get(Replies.Welcome, l, orgName, Keyword(InboundSettings.TopicsKeywords, l))
-                + (url is { Length: > 0 } ? "\n" + Replies.Get(Replies.Policy, l, url) : string.Empty));
+            var parts = new List<string>();
+            foreach (var l in languages)
+            {
+                var url = await PolicyUrlAsync(policyVersion, l, ct);
+                parts.Add(Replies.Get(Replies.Welcome, l, orgName, Keyword(InboundSettings.TopicsKeywords, l))
+                    + (url is null ? string.Empty : "\n" + Replies.Get(Replies.Policy, l, url)));
+            }
+
             _replies.Add(string.Join("\n\n", parts));
         }
 
@@ -529,6 +536,20 @@ public sealed class InboundProcessor(
             await db.SaveChangesAsync(ct); // the id, for the message and the audit
             return subscriber;
         }
+
+        /// <summary>The version of the channel's policy a consent given now agrees to: the latest published, else the
+        /// channel's <c>policyVersion</c> setting, else "1".</summary>
+        private async Task<string> PolicyVersionAsync(CancellationToken ct) =>
+            await Policies.ChannelPolicyService.VersionInForceAsync(db, channel.Account.Id, ct) ?? "1";
+
+        /// <summary>Where the confirmation sends the person to read the policy: the channel's <c>policyUrl</c> when set,
+        /// else the public page of the published version they agreed to (in their language); null when there is neither.</summary>
+        private async Task<string?> PolicyUrlAsync(string version, string language, CancellationToken ct) =>
+            Settings.GetValueOrDefault(InboundSettings.PolicyUrl) is { Length: > 0 } url ? url
+            : Policies.ChannelPolicyService.PublishedNumber(version) is { } number
+              && await db.ChannelPolicies.IgnoreQueryFilters().AnyAsync(p => p.ChannelId == channel.Account.Id && p.Version == number, ct)
+                ? await policyLinks.AbsoluteAsync(db, message.OrganizationId, channel.Account.Id, number, language, ct)
+            : null;
 
         /// <summary>The languages a welcome is written in: the channel's required languages (zh,it for ViaRoma101), else the organization's.</summary>
         private List<string> WelcomeLanguages()

@@ -30,15 +30,17 @@ public static class InboundSettings
 /// <param name="Kind">Subscribe, unsubscribe, topics, a choice of topics by number, or anything else.</param>
 /// <param name="Language">The language of the keyword (null for other messages and numbers).</param>
 /// <param name="Numbers">For a choice of topics: the numbers, in order, without repeats.</param>
-/// <param name="Payload">For a subscribe command with a parameter (Telegram's <c>/start PAYLOAD</c> from a deep link): the
-/// parameter, as written.</param>
+/// <param name="Payload">For a subscribe command with a parameter (Telegram's <c>/start PAYLOAD</c> from a deep link), or a
+/// subscribe keyword followed by a flyer's code (<c>ATTIVA ISCRIZIONE c-mercato</c>): the parameter, as written.</param>
 public sealed record KeywordMatch(InboundKind Kind, string? Language, IReadOnlyList<int> Numbers, string? Payload = null);
 
 /// <summary>
 /// Recognises the channel's keywords in a message: the whole message, in any case, with any spacing (full-width
 /// spaces and characters included) and a final full stop or exclamation mark, is the keyword. "1 3", "1,3" or "1、3"
 /// chooses topics by number. A bot command ("/start", "/stop@ComuneBot") is matched without the bot's name, and a subscribe
-/// command may carry a parameter ("/start t-acqua", Telegram's deep link), returned as the payload.
+/// command may carry a parameter ("/start t-acqua", Telegram's deep link), returned as the payload; so may the subscribe
+/// keyword, followed by a flyer's code in <see cref="StartPayload"/>'s format ("ATTIVA ISCRIZIONE c-mercato", the text a
+/// WhatsApp flyer's wa.me link writes).
 /// </summary>
 public static partial class Keywords
 {
@@ -66,6 +68,20 @@ public static partial class Keywords
                     return payload is not null && kind != InboundKind.Subscribe
                         ? new KeywordMatch(InboundKind.Other, null, [])
                         : new KeywordMatch(kind, language, [], payload);
+                }
+            }
+        }
+
+        // A flyer's code after the subscribe keyword ("ATTIVA ISCRIZIONE c-mercato", the text a WhatsApp flyer's link writes):
+        // the last word, in StartPayload's format, is the payload; the rest must be the subscribe keyword itself.
+        if (command is null && LastWord(text) is { } last && StartPayload.Parse(last.Word) is not null
+            && Normalize(last.Before) is { Length: > 0 } rest)
+        {
+            foreach (var (language, words) in Map(settings, InboundSettings.SubscribeKeywords, InboundSettings.DefaultSubscribeKeywords))
+            {
+                if (words.Split('|').Any(w => Normalize(w) is { Length: > 0 } k && string.Equals(k, rest, StringComparison.Ordinal)))
+                {
+                    return new KeywordMatch(InboundKind.Subscribe, language, [], last.Word);
                 }
             }
         }
@@ -170,6 +186,15 @@ public static partial class Keywords
         }
 
         return token;
+    }
+
+    /// <summary>The last word of a text (NFKC: full-width letters and digits become plain ones; a final full stop or
+    /// exclamation mark dropped) and what comes before it; null for a text of one word.</summary>
+    private static (string Word, string Before)? LastWord(string? text)
+    {
+        var s = text?.Normalize(NormalizationForm.FormKC).Trim().TrimEnd('.', '!', '。', '！').TrimEnd();
+        var space = s is null ? -1 : s.AsSpan().LastIndexOfAny([' ', '\t', '\n', '\r']);
+        return space <= 0 ? null : (s![(space + 1)..], s[..space]);
     }
 
     /// <summary>Upper case, NFKC (full-width letters, digits and spaces become plain ones), one space between words,

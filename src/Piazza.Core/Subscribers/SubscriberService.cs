@@ -57,7 +57,8 @@ public sealed record SubscriberFilter(Guid? ChannelId = null, SubscriberStatus? 
 /// <param name="ConsentMethod">How consent was given.</param>
 /// <param name="ConsentAt">When; default now.</param>
 /// <param name="ConsentEvidence">Required: what proves consent.</param>
-/// <param name="PolicyVersion">Required: the privacy notice version accepted.</param>
+/// <param name="PolicyVersion">The version of the channel's policy (privacy notice) accepted; when omitted, the version in
+/// force: the channel's latest published policy, else its policyVersion setting (required when it has neither).</param>
 /// <param name="Source">Where they came from.</param>
 public sealed record SubscriberInput(
     Guid? ChannelId, string? Address, string? DisplayName, IReadOnlyList<string>? Languages, IReadOnlyList<Guid>? TopicIds,
@@ -163,12 +164,15 @@ public sealed partial class SubscriberService(ServiceContext ctx)
             v.Add("address", "This address is already subscribed on this channel.");
         }
 
+        // Without a version given, the consent is to the channel's policy in force (its latest published version, else
+        // its policyVersion setting).
+        var inForce = channel is null || !string.IsNullOrWhiteSpace(input.PolicyVersion) ? null : await Policies.ChannelPolicyService.VersionInForceAsync(ctx.Db, channel.Id, ct);
         var name = Rules.Clean(input.DisplayName);
         v.When(name is { Length: > 200 }, "displayName", "The name is longer than 200 characters.")
          .When(!Enum.IsDefined(input.ConsentMethod), "consentMethod", "Unknown consent method.")
          .When(string.IsNullOrWhiteSpace(input.ConsentEvidence), "consentEvidence", "Record what proves the subscriber's consent.")
          .When(input.ConsentEvidence is { Length: > 500 }, "consentEvidence", "At most 500 characters.")
-         .When(string.IsNullOrWhiteSpace(input.PolicyVersion), "policyVersion", "Record which version of the privacy notice was accepted.")
+         .When(string.IsNullOrWhiteSpace(input.PolicyVersion) && inForce is null, "policyVersion", "Record which version of the privacy notice was accepted.")
          .When(input.PolicyVersion is { Length: > 60 }, "policyVersion", "At most 60 characters.")
          .When(input.Source is { Length: > 200 }, "source", "At most 200 characters.")
          .When(input.ConsentAt is { } at && at.ToUniversalTime() > ctx.Now.AddMinutes(5), "consentAt", "Consent cannot be in the future.");
@@ -186,7 +190,7 @@ public sealed partial class SubscriberService(ServiceContext ctx)
             ConsentAt = input.ConsentAt?.ToUniversalTime() ?? ctx.Now,
             ConsentMethod = input.ConsentMethod,
             ConsentEvidence = input.ConsentEvidence!.Trim(),
-            PolicyVersion = input.PolicyVersion!.Trim(),
+            PolicyVersion = string.IsNullOrWhiteSpace(input.PolicyVersion) ? inForce! : input.PolicyVersion.Trim(),
             Source = Rules.Clean(input.Source),
         };
         s.SetLanguages(languages ?? [await MainLanguageAsync(ct)]);

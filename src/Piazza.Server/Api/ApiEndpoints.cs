@@ -133,6 +133,7 @@ public static class ApiEndpoints
 
         api.MapBulletins();
         api.MapCampaigns();   // flyer QR campaigns of a channel; comments on bulletins sent to WeChat as articles
+        api.MapPolicies();    // the published, versioned policies of a channel
 
         var audit = api.MapGroup("/audit").WithTags("Audit");
         audit.MapGet("/", async (string? objectType, string? objectId, int? skip, int? take, Auditor a, CancellationToken ct) =>

@@ -19,8 +19,10 @@ public static class CampaignEndpoints
             var created = await s.CreateAsync(id, input, ct);
             return TypedResults.Created($"/api/v1/channels/{id}/campaigns/{created.Id}", created);
         }).WithName("CreateCampaign")
-            .WithDescription("Creates a flyer campaign: on a WeChat channel a permanent parameter QR code (QR_LIMIT_STR_SCENE) whose link is joinUrl. "
-                + "QR campaigns are available for WeChat channels only. When WeChat refuses the code, nothing is stored and the answer is 409 with WeChat's error. Needs channels:write.")
+            .WithDescription("Creates a flyer campaign whose QR code encodes joinUrl (joinUrls: the link in each of the organization's languages): "
+                + "on a WeChat channel a permanent parameter QR code (QR_LIMIT_STR_SCENE) made by WeChat — when WeChat refuses it, nothing is stored and the answer is 409 with WeChat's error; "
+                + "on a Telegram bot the deep link https://t.me/<bot>?start=c-<scene> (t-<topic>_c-<scene> with topicId); on WhatsApp the wa.me link of the channel's public number whose text is the subscribe keyword followed by c-<scene>. "
+                + "Those who subscribe from it get the source flyer:<scene>. Needs channels:write.")
             .ProducesProblem(404).ProducesProblem(409);
 
         var comments = api.MapGroup("/bulletins/{id:guid}/comments").WithTags("Comments");

@@ -9,6 +9,7 @@ using Piazza.Inbound;
 using Piazza.Offices;
 using Piazza.Server.Security;
 using Piazza.Organizations;
+using Piazza.Policies;
 using Piazza.Server.Demo;
 using Piazza.Staff;
 using Piazza.Subscribers;
@@ -42,6 +43,9 @@ public static class Features
         services.AddPiazzaChannels(config);
         services.AddPiazzaBroadcast(config);   // bulletin workflow, sending policy, releaser, dispatcher, status updates
         services.AddPiazzaInbound();           // citizens' messages: keywords (subscribe, leave, topics), kept for the staff
+        services.AddScoped<ChannelPolicyService>();   // the channels' published policies, versioned
+        services.AddSingleton<IServerAddress>(sp => new ServerAddress(sp.GetRequiredService<Piazza.Channels.WhatsApp.Simulator.ISandboxAddress>()));
+        services.AddSingleton<PolicyLinks>();         // the policy pages' addresses (the subscription's confirmation links there)
 
         // Keys that encrypt channel secrets and cookies live in the database, shared by every instance,
         // themselves encrypted with the master key (Security__MasterKey or data/master.key).
@@ -52,4 +56,10 @@ public static class Features
         services.AddHostedService<StartupTasks>();
         return services;
     }
+}
+
+/// <summary>This server's address (the one its simulators use) for links written outside a request.</summary>
+internal sealed class ServerAddress(Piazza.Channels.WhatsApp.Simulator.ISandboxAddress address) : IServerAddress
+{
+    public Uri? BaseAddress => address.BaseAddress;
 }

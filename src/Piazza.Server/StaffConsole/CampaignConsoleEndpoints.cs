@@ -17,17 +17,18 @@ public static class CampaignConsoleEndpoints
     public static IEndpointRouteBuilder MapCampaignConsole(this IEndpointRouteBuilder app)
     {
         var campaigns = app.MapGroup("/console/channels/{id:guid}/campaigns/{campaignId:guid}").RequireAuthorization(ConsoleSetup.StaffPolicy).ExcludeFromDescription();
-        campaigns.MapGet("/qr.png", async (Guid id, Guid campaignId, FlyerCampaignService s, HttpContext context, CancellationToken ct) =>
+        // ?lang=zh: the link in that language (a WhatsApp flyer's keyword is in the flyer's language).
+        campaigns.MapGet("/qr.png", async (Guid id, Guid campaignId, string? lang, FlyerCampaignService s, HttpContext context, CancellationToken ct) =>
         {
             var campaign = await s.GetAsync(id, campaignId, ct);
-            return campaign.JoinUrl is null ? Results.NotFound() : File(context, FlyerQrCode.Png(campaign.JoinUrl), "image/png", campaign.Scene, "png");
+            return LinkOf(campaign, lang) is not { } link ? Results.NotFound() : File(context, FlyerQrCode.Png(link), "image/png", Name(campaign, lang), "png");
         });
-        campaigns.MapGet("/qr.svg", async (Guid id, Guid campaignId, FlyerCampaignService s, HttpContext context, CancellationToken ct) =>
+        campaigns.MapGet("/qr.svg", async (Guid id, Guid campaignId, string? lang, FlyerCampaignService s, HttpContext context, CancellationToken ct) =>
         {
             var campaign = await s.GetAsync(id, campaignId, ct);
-            return campaign.JoinUrl is null
+            return LinkOf(campaign, lang) is not { } link
                 ? Results.NotFound()
-                : File(context, System.Text.Encoding.UTF8.GetBytes(FlyerQrCode.Svg(campaign.JoinUrl, campaign.Name)), "image/svg+xml", campaign.Scene, "svg");
+                : File(context, System.Text.Encoding.UTF8.GetBytes(FlyerQrCode.Svg(link, campaign.Name)), "image/svg+xml", Name(campaign, lang), "svg");
         });
 
         var comments = app.MapGroup("/console/bulletins/{id:guid}/comments").RequireAuthorization(ConsoleSetup.StaffPolicy).ExcludeFromDescription()
@@ -88,6 +89,12 @@ public static class CampaignConsoleEndpoints
         var anchor = commentId is { } c && !outcome.Contains("refused", StringComparison.Ordinal) ? $"comment-{c}" : "comments";
         return Results.LocalRedirect($"/console/bulletins/{postId}?{outcome}" + (commentId is { } id ? $"&comment={id}" : string.Empty) + "#" + anchor);
     }
+
+    private static string? LinkOf(FlyerCampaignView campaign, string? language) =>
+        string.IsNullOrEmpty(language) ? campaign.JoinUrl : campaign.JoinUrls.GetValueOrDefault(language);
+
+    private static string Name(FlyerCampaignView campaign, string? language) =>
+        string.IsNullOrEmpty(language) || !campaign.JoinUrls.ContainsKey(language) ? campaign.Scene : campaign.Scene + "-" + language;
 
     private static IResult File(HttpContext context, byte[] bytes, string contentType, string scene, string extension)
     {

@@ -77,7 +77,7 @@ public sealed class ValidationTests(TwoOrganizationsFactory factory) : IClassFix
         { "POST", "/api/v1/subscribers", """{"channelId":"{channel}","consentEvidence":"x","policyVersion":"1"}""", "address" },
         { "POST", "/api/v1/subscribers", """{"channelId":"{channel}","address":"3330001111","consentEvidence":"x","policyVersion":"1"}""", "address" },
         { "POST", "/api/v1/subscribers", """{"channelId":"{channel}","address":"+393330001111","policyVersion":"1"}""", "consentEvidence" },
-        { "POST", "/api/v1/subscribers", """{"channelId":"{channel}","address":"+393330001111","consentEvidence":"x"}""", "policyVersion" },
+        { "POST", "/api/v1/subscribers", $$"""{"channelId":"{channel}","address":"+393330001111","consentEvidence":"x","policyVersion":"{{TooLong}}"}""", "policyVersion" },
         { "POST", "/api/v1/subscribers", """{"channelId":"{channel}","address":"+393330001111","consentEvidence":"x","policyVersion":"1","consentMethod":"Telepathy"}""", "consentMethod" },
         { "POST", "/api/v1/subscribers", """{"channelId":"{channel}","address":"+393330001111","consentEvidence":"x","policyVersion":"1","languages":["fr"]}""", "languages[0]" },
         { "POST", "/api/v1/subscribers", """{"channelId":"{channel}","address":"+393330001111","consentEvidence":"x","policyVersion":"1","topicIds":["7d6f0000-0000-0000-0000-000000000000"]}""", "topicIds[0]" },

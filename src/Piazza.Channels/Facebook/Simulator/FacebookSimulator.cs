@@ -12,15 +12,20 @@ public sealed record FacebookSimulatedPost(string Id, string? Message, string? L
 /// <summary>What a sandbox Facebook page gets when it is created: a Page ID and a generated Page access token.</summary>
 public static class FacebookSandbox
 {
-    public static SandboxDefaults Defaults(IReadOnlyList<string> languages) => new(
-        new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [FacebookChannel.PageId] = "1" + string.Concat(Enumerable.Range(1, 14).Select(_ => RandomNumberGenerator.GetInt32(10).ToString(CultureInfo.InvariantCulture))),
-        },
-        new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [FacebookChannel.PageAccessToken] = "EAAsandboxpage" + RandomNumberGenerator.GetHexString(48, lowercase: true),
-        });
+    public static SandboxDefaults Defaults(IReadOnlyList<string> languages)
+    {
+        var pageId = "1" + string.Concat(Enumerable.Range(1, 14).Select(_ => RandomNumberGenerator.GetInt32(10).ToString(CultureInfo.InvariantCulture)));
+        return new(
+            new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [FacebookChannel.PageId] = pageId,
+                [FacebookChannel.PageUrl] = "https://www.facebook.com/" + pageId, // a page's address by its id: no real page has it
+            },
+            new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [FacebookChannel.PageAccessToken] = "EAAsandboxpage" + RandomNumberGenerator.GetHexString(48, lowercase: true),
+            });
+    }
 }
 
 /// <summary>

@@ -36,7 +36,7 @@ public sealed class WeChatSimulatorOptions
     public int MaxOutboxPerAccount { get; set; } = 500;
 }
 
-/// <summary>What a sandbox WeChat channel gets when it is created: a generated AppID and original ID, a service account
+/// <summary>What a sandbox WeChat channel gets when it is created: a generated AppID, original ID and WeChat ID, a service account
 /// whose cover image is the simulator's permanent material <see cref="CoverMediaId"/> (so bulletins go out as articles),
 /// and generated AppSecret, server token and EncodingAESKey (so callbacks come in safe mode, encrypted).</summary>
 public static class WeChatSandbox
@@ -52,6 +52,7 @@ public static class WeChatSandbox
         {
             [WeChatChannel.AppId] = "wx" + RandomNumberGenerator.GetHexString(16, lowercase: true),
             [WeChatChannel.OriginalId] = "gh_" + RandomNumberGenerator.GetHexString(12, lowercase: true),
+            [WeChatChannel.AccountName] = "piazza_" + RandomNumberGenerator.GetHexString(8, lowercase: true),
             [WeChatChannel.AccountType] = WeChatChannel.Service,
             [WeChatChannel.CoverMediaId] = CoverMediaId,
         },

@@ -22,7 +22,8 @@ public sealed class WhatsAppSimulatorOptions
     public int CallbackQueue { get; set; } = 20_000;
 }
 
-/// <summary>What a sandbox WhatsApp channel gets when it is created: a phone number ID, a business account ID,
+/// <summary>What a sandbox WhatsApp channel gets when it is created: a phone number ID, a business account ID, a public
+/// phone number (+1 555…, like Meta's test numbers),
 /// the bulletin template for each of the organization's languages (which the simulator treats as approved by Meta)
 /// and generated access token, app secret and verify token (encrypted like every secret).</summary>
 public static class WhatsAppSandbox
@@ -38,6 +39,8 @@ public static class WhatsAppSandbox
         {
             [WhatsAppChannel.PhoneNumberId] = Digits(15),
             [WhatsAppChannel.BusinessAccountId] = Digits(15),
+            // Meta's test numbers are +1 555 numbers: one that no real person has.
+            [WhatsAppChannel.PhoneNumber] = "+1555" + RandomNumberGenerator.GetInt32(10_000_000).ToString("D7", CultureInfo.InvariantCulture),
         };
         if (templates.Length > 0)
         {
