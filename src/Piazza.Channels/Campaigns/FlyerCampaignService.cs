@@ -84,7 +84,7 @@ public sealed partial class FlyerCampaignService(ServiceContext ctx, WeChatApi w
         var name = Rules.Clean(input.Name);
         var scene = input.Scene?.Trim() ?? string.Empty;
         var settings = ChannelJoinService.SettingsOf(channel);
-        var problem = catalog.Find(channel.Kind)?.CampaignProblem(settings) ?? "QR campaigns are available for WhatsApp, Telegram and WeChat channels.";
+        var problem = catalog.Find(channel.Kind) is { } definition ? definition.CampaignProblem(settings) : "QR campaigns are available for WhatsApp, Telegram and WeChat channels.";
         var v = new Validation()
             .When(problem is not null, "channelId", problem!)
             .When(string.IsNullOrEmpty(name), "name", "A name is required.")

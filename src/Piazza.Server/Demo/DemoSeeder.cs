@@ -6,14 +6,15 @@ using Piazza.Audit;
 using Piazza.Broadcast;
 using Piazza.Channels;
 using Piazza.Campaigns;
+using Piazza.Channels.Campaigns;
 using Piazza.Channels.WeChat;
 using Piazza.Channels.WeChat.Simulator;
 using Piazza.Channels.WhatsApp;
 using Piazza.Posts;
 using Piazza.Data;
-using Piazza.Inbound;
 using Piazza.Offices;
 using Piazza.Organizations;
+using Piazza.Policies;
 using Piazza.Server.Hosting;
 using Piazza.Staff;
 using Piazza.Subscribers;
@@ -121,8 +122,6 @@ public sealed class DemoSeeder(IServiceProvider services, IOptions<DemoOptions> 
             ChannelKind.WhatsApp, "WhatsPrato (sandbox)", IsSandbox: true, OfficeId: communication.Id,
             Settings: new Dictionary<string, string?>
             {
-                [WhatsAppChannel.PolicyUrl] = "https://www.comune.prato.it/it/privacy/",
-                [WhatsAppChannel.PolicyVersion] = "2026-01",
                 [WhatsAppChannel.Templates] = "it: piazza_notiziario/it\nzh: piazza_notiziario/zh_CN",
             }), ct);
         // ViaRoma101, the immigration office's WeChat service account, publishes in Chinese and Italian: a bulletin cannot
@@ -135,22 +134,26 @@ public sealed class DemoSeeder(IServiceProvider services, IOptions<DemoOptions> 
             {
                 [BroadcastSettings.RequiredLanguages] = "zh,it",
                 [WeChatChannel.AccountType] = WeChatChannel.Service,
-                [InboundSettings.PolicyUrl] = "https://www.comune.prato.it/it/privacy/",
-                [InboundSettings.PolicyVersion] = "2026-01",
+                [WeChatChannel.AccountName] = "ViaRoma101",
                 [WeChatChannel.AutoReplies] = "ORARI|营业时间|ORARIO: Ufficio Immigrazione, via Roma 101: lun-ven 9-13, mar e gio anche 15-17. / 移民办公室（罗马路101号）：周一至周五9-13点，周二、周四15-17点。\n"
                     + "INDIRIZZO|地址: Via Roma 101, Prato (autobus 2 e 3, fermata Macrolotto). / 普拉托罗马路101号（2路、3路公交车，Macrolotto站）。",
             }), ct);
-        // The flyer handed out at the immigration office's desk: its permanent QR code, as the simulator would create
-        // it (the citizen phone can "scan" it; the console offers it as PNG and SVG for print).
-        var flyerTicket = "demo-" + Guid.NewGuid().ToString("N");
+        // The flyer handed out at the immigration office's desk, and the account's QR code for the public subscribe page
+        // (the campaign "website"): their permanent QR codes, as the simulator would create them (the citizen phone can
+        // "scan" them; the console offers them as PNG and SVG for print, the public site shows the second).
         await using (var scope = services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<PiazzaDb>();
-            db.FlyerCampaigns.Add(new FlyerCampaign
+            foreach (var (name, scene) in new[] { ("Volantino sportello via Roma 101", "sportello-via-roma"), (WeChatJoin.WebsiteCampaignName, FlyerCampaign.WebsiteScene) })
             {
-                Id = Guid.NewGuid(), OrganizationId = org.Id, ChannelId = wechat.Id, Name = "Volantino sportello via Roma 101", Scene = "sportello-via-roma",
-                Ticket = flyerTicket, JoinUrl = WeChatSimulator.QrUrl(flyerTicket), CreatedAt = time.GetUtcNow().UtcDateTime, CreatedBy = "demo",
-            });
+                var ticket = "demo-" + Guid.NewGuid().ToString("N");
+                db.FlyerCampaigns.Add(new FlyerCampaign
+                {
+                    Id = Guid.NewGuid(), OrganizationId = org.Id, ChannelId = wechat.Id, Name = name, Scene = scene,
+                    Ticket = ticket, JoinUrl = WeChatSimulator.QrUrl(ticket), CreatedAt = time.GetUtcNow().UtcDateTime, CreatedBy = "demo",
+                });
+            }
+
             await db.SaveChangesAsync(ct);
         }
 
@@ -158,6 +161,20 @@ public sealed class DemoSeeder(IServiceProvider services, IOptions<DemoOptions> 
         await channelService.CreateAsync(new ChannelInput(ChannelKind.Facebook, "Pagina Facebook (sandbox)", IsSandbox: true, OfficeId: communication.Id), ct);
         await channelService.CreateAsync(new ChannelInput(ChannelKind.Mastodon, "Mastodon (sandbox)", IsSandbox: true, OfficeId: communication.Id), ct);
         var web = await channelService.CreateAsync(new ChannelInput(ChannelKind.Web, "Sito web comunale", IsSandbox: true, OfficeId: communication.Id), ct);
+
+        // Each channel's published rules and privacy notice (version 1, in Italian and Chinese): consents record it and the
+        // confirmations link to its public page. Flyers for the Telegram bot (sport, at the sports hall) and for WhatsPrato
+        // (the Macrolotto market), whose links carry their code.
+        await using (var p = ActorOverride.ForOrganization(services, org.Id, new DemoActor(accounts[AdminEmail])))
+        {
+            var policies = p.ServiceProvider.GetRequiredService<ChannelPolicyService>();
+            await policies.PublishAsync(whatsapp.Id, new ChannelPolicyInput(DemoPolicies.WhatsApp, "Prima versione"), ct);
+            await policies.PublishAsync(wechat.Id, new ChannelPolicyInput(DemoPolicies.WeChat, "Prima versione"), ct);
+            await policies.PublishAsync(telegram.Id, new ChannelPolicyInput(DemoPolicies.Telegram, "Prima versione"), ct);
+            var campaigns = p.ServiceProvider.GetRequiredService<FlyerCampaignService>();
+            await campaigns.CreateAsync(telegram.Id, new FlyerCampaignInput("Locandina palazzetto dello sport", "palazzetto", topicIds[9]), ct);
+            await campaigns.CreateAsync(whatsapp.Id, new FlyerCampaignInput("Volantino mercato del Macrolotto", "mercato-macrolotto"), ct);
+        }
 
         var subscriberService = sp.GetRequiredService<SubscriberService>();
         var random = new Random(101);
@@ -179,7 +196,7 @@ public sealed class DemoSeeder(IServiceProvider services, IOptions<DemoOptions> 
 
             var sub = await subscriberService.CreateAsync(new SubscriberInput(
                 channelId, address, "Cittadino demo " + (i + 1).ToString(CultureInfo.InvariantCulture), languages, followed, method,
-                time.GetUtcNow().UtcDateTime.AddDays(-random.Next(1, 400)), evidence, "privacy-2026-01", sources[i % sources.Length]), ct);
+                time.GetUtcNow().UtcDateTime.AddDays(-random.Next(1, 400)), evidence, null, sources[i % sources.Length]), ct);
             if (i % 11 == 5)
             {
                 await subscriberService.UpdateAsync(sub.Id, new SubscriberUpdate(null, null, SubscriberStatus.Left), ct);

@@ -26,6 +26,7 @@ public static class PublicSiteSetup
     public static IEndpointRouteBuilder MapPiazzaPublicSite(this IEndpointRouteBuilder app)
     {
         app.MapPublicNews();   // home, archives, bulletins' permanent pages, Atom feeds
+        app.MapPublicJoin();   // the subscribe page with each channel's QR code, the channels' policies, printable flyers
         return app;
     }
 

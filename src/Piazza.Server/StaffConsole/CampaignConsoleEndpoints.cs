@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Piazza.Channels.Campaigns;
 using Piazza.Channels.WeChat;
 using Piazza.Common;
+using Piazza.Server.PublicSite;
 
 namespace Piazza.Server.StaffConsole;
 

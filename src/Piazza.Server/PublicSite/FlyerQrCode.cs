@@ -1,11 +1,12 @@
 using System.Globalization;
 using QRCoder;
 
-namespace Piazza.Server.StaffConsole;
+namespace Piazza.Server.PublicSite;
 
 /// <summary>
-/// A flyer's QR code for print: error correction Q (a quarter of the code may be smudged or covered), the standard
-/// quiet zone of four modules on every side, black on white. The PNG is about 1,200 pixels wide (10 cm at 300 dpi);
+/// A join link's QR code (the console's flyer campaigns, the public subscribe page and flyers), made for print: error
+/// correction Q (a quarter of the code may be smudged or covered), the standard quiet zone of four modules on every side,
+/// black on white. The PNG is about 1,200 pixels wide (10 cm at 300 dpi);
 /// the SVG is vector, 50 mm wide unless the layout program scales it.
 /// </summary>
 public static class FlyerQrCode
