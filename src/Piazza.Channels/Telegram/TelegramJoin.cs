@@ -24,8 +24,14 @@ public static class TelegramJoin
         }
 
         var bot = Name(settings.GetValueOrDefault(TelegramChannel.BotUsername));
-        var start = Keywords.Display(settings, InboundSettings.SubscribeKeywords, request.Language, request.OrganizationLanguages);
-        var stop = Keywords.Display(settings, InboundSettings.UnsubscribeKeywords, request.Language, request.OrganizationLanguages);
+        // The bot's commands (/start, /stop) unless the channel has others.
+        var commands = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [InboundSettings.SubscribeKeywords] = settings.GetValueOrDefault(InboundSettings.SubscribeKeywords) is { Length: > 0 } s ? s : TelegramChannel.DefaultSubscribeKeywords,
+            [InboundSettings.UnsubscribeKeywords] = settings.GetValueOrDefault(InboundSettings.UnsubscribeKeywords) is { Length: > 0 } u ? u : TelegramChannel.DefaultUnsubscribeKeywords,
+        };
+        var start = Keywords.Display(commands, InboundSettings.SubscribeKeywords, request.Language, request.OrganizationLanguages);
+        var stop = Keywords.Display(commands, InboundSettings.UnsubscribeKeywords, request.Language, request.OrganizationLanguages);
         var deepLink = bot is null ? null
             : request.TopicKey is null && request.Campaign is null ? "https://t.me/" + Uri.EscapeDataString(bot)
             : TelegramDeepLink.Build(bot, request.TopicKey, request.Campaign);

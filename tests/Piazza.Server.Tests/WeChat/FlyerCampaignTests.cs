@@ -103,11 +103,15 @@ public sealed class FlyerCampaignTests(WeChatLiveFactory factory) : IClassFixtur
         var other = await n.Admin.PostJsonAsync("/api/v1/channels", new { kind = "WeChat", name = "Secondo account", isSandbox = true });
         await n.Admin.PostJsonAsync($"/api/v1/channels/{other.Id()}/campaigns", new { name = "Stessa scena", scene = longest });
 
-        // QR campaigns are for WeChat channels (for now).
-        var whatsapp = await n.Admin.PostJsonAsync("/api/v1/channels", new { kind = "WhatsApp", name = "WhatsApp", isSandbox = true });
-        var refused = await n.Admin.SendProblemAsync(HttpMethod.Post, $"/api/v1/channels/{whatsapp.Id()}/campaigns", new { name = "Volantino", scene = "volantino" }, HttpStatusCode.BadRequest);
-        Assert.Equal("QR campaigns are available for WeChat channels.", (string?)refused["errors"]!["channelId"]![0]);
-        Assert.Empty((await n.Admin.GetJsonAsync($"/api/v1/channels/{whatsapp.Id()}/campaigns")).AsArray());
+        // QR campaigns are for the platforms people join by a link (WhatsApp, Telegram, WeChat), not for a Facebook page.
+        var facebook = await n.Admin.PostJsonAsync("/api/v1/channels", new { kind = "Facebook", name = "Pagina", isSandbox = true });
+        var refused = await n.Admin.SendProblemAsync(HttpMethod.Post, $"/api/v1/channels/{facebook.Id()}/campaigns", new { name = "Volantino", scene = "volantino" }, HttpStatusCode.BadRequest);
+        Assert.Equal("QR campaigns are available for WhatsApp, Telegram and WeChat channels.", (string?)refused["errors"]!["channelId"]![0]);
+        Assert.Empty((await n.Admin.GetJsonAsync($"/api/v1/channels/{facebook.Id()}/campaigns")).AsArray());
+
+        // A WeChat QR code subscribes to every topic: a topic is refused.
+        var topic = await n.Admin.SendProblemAsync(HttpMethod.Post, url, new { name = "Volantino", scene = "con-tema", topicId = n.TopicId }, HttpStatusCode.BadRequest);
+        Assert.Equal("Following a WeChat account subscribes to every topic: leave the topic empty.", (string?)topic["errors"]!["topicId"]![0]);
 
         // A body that is not JSON of the right shape.
         await n.Admin.SendProblemAsync(HttpMethod.Post, url, """{"name":"x","scene":"y","ticket":"mine"}""", HttpStatusCode.BadRequest);
