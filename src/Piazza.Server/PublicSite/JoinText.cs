@@ -70,6 +70,7 @@ public sealed class JoinText
         ["Print this page on A4 paper (the print dialogue of the browser: Ctrl+P)."] = (
             "Stampa questa pagina su carta A4 (la stampa del browser: Ctrl+P).", "请用 A4 纸打印本页（浏览器打印：Ctrl+P）。"),
         ["Flyer: {0}"] = ("Volantino: {0}", "传单：{0}"),
+        ["Every channel and how to join it"] = ("Tutti i canali e come iscriversi", "所有渠道及订阅方法"),
     };
 
     private JoinText(string language, CultureInfo culture)

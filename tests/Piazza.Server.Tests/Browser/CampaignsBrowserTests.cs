@@ -13,7 +13,7 @@ namespace Piazza.Server.Tests.Browser;
 /// Flyer QR campaigns in the console, in a real browser against the demo (its sandbox WeChat account ViaRoma101): an
 /// administrator creates a campaign from the channel's page, and the PNG and SVG downloads, drawn by Chromium and read
 /// by an independent QR decoder (ZXing), give back the campaign's link. Editors see the campaigns without the form;
-/// other platforms say that QR campaigns are for WeChat.
+/// a platform without campaigns (a Facebook page) says which platforms have them.
 /// </summary>
 public sealed partial class CampaignsBrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
@@ -88,7 +88,7 @@ public sealed partial class CampaignsBrowserTests(BrowserFixture fixture) : ICla
     }
 
     [Fact]
-    public async Task Editors_see_the_campaigns_without_the_form_and_other_platforms_say_campaigns_are_for_WeChat()
+    public async Task Editors_see_the_campaigns_without_the_form_and_other_platforms_say_which_have_campaigns()
     {
         var wechat = await ChannelIdAsync("ViaRoma101 (sandbox)");
         var admin = await fixture.NewPageAsync(signInAs: Admin);
@@ -103,9 +103,9 @@ public sealed partial class CampaignsBrowserTests(BrowserFixture fixture) : ICla
         await Assertions.Expect(editor.GetByTestId("campaign").Filter(new() { HasText = "biblioteca" })).ToContainTextAsync("Manifesto biblioteca Lazzerini");
         await Assertions.Expect(editor.GetByTestId("new-campaign")).ToHaveCountAsync(0);
 
-        var whatsapp = await ChannelIdAsync("WhatsPrato (sandbox)");
-        await admin.GotoAsync($"/console/channels/{whatsapp}/campaigns");
-        await Assertions.Expect(admin.GetByTestId("campaigns-wechat-only")).ToHaveTextAsync("Le campagne QR sono disponibili per i canali WeChat.");
+        var facebook = await ChannelIdAsync("Pagina Facebook (sandbox)");
+        await admin.GotoAsync($"/console/channels/{facebook}/campaigns");
+        await Assertions.Expect(admin.GetByTestId("campaigns-unavailable")).ToHaveTextAsync("Le campagne QR sono disponibili per i canali WhatsApp, Telegram e WeChat.");
         await Assertions.Expect(admin.Locator("#campaign-scene")).ToHaveCountAsync(0);
     }
 

@@ -323,7 +323,9 @@ public sealed partial class ChannelsSubscribersBrowserTests(BrowserFixture fixtu
 
         await Assertions.Expect(page.GetByTestId("masked-address")).ToHaveTextAsync("+39•••••0000");
         var consent = page.GetByTestId("consent");
-        await Assertions.Expect(consent).ToContainTextAsync("privacy-2026-01");
+        // The version of the channel's policy agreed to, linked to its text.
+        await Assertions.Expect(consent.GetByTestId("consent-policy-link")).ToHaveTextAsync("Versione 1");
+        await Assertions.Expect(consent.GetByTestId("consent-policy-link")).ToHaveAttributeAsync("href", $"/console/channels/{subscriber.ChannelId}/policies/1");
         await Assertions.Expect(consent).ToContainTextAsync("ATTIVA ISCRIZIONE");
         await Assertions.Expect(consent).ToContainTextAsync(subscriber.Source!);
         await Assertions.Expect(consent).ToContainTextAsync("Ha inviato la parola chiave di iscrizione");

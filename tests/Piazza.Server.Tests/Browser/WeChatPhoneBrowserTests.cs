@@ -70,7 +70,9 @@ public sealed class WeChatPhoneBrowserTests(BrowserFixture fixture) : IClassFixt
         var welcome = messages.Locator(".citizen-phone-in").Filter(new() { HasText = "欢迎关注" });
         await Assertions.Expect(welcome).ToHaveCountAsync(1, new() { Timeout = 20_000 });
         await Assertions.Expect(welcome).ToContainTextAsync("Benvenuto");
-        await Assertions.Expect(welcome).ToContainTextAsync("https://www.comune.prato.it/it/privacy/");
+        // The links to the channel's published policy (version 1), in each language.
+        await Assertions.Expect(welcome).ToContainTextAsync($"/prato-demo/zh/channels/{channelId}/policy/1");
+        await Assertions.Expect(welcome).ToContainTextAsync($"/prato-demo/it/channels/{channelId}/policy/1");
         await Assertions.Expect(welcome.Locator(".citizen-phone-template")).ToHaveTextAsync(Answer);
         var subscribe = Assert.Single(Callbacks(channelId, openId, "event:subscribe"));
         Assert.NotEqual("ReplyRejected", subscribe.Result);
@@ -105,7 +107,7 @@ public sealed class WeChatPhoneBrowserTests(BrowserFixture fixture) : IClassFixt
             Assert.Equal("flyer:" + Scene, s.Source);
             Assert.Equal(ConsentMethod.Follow, s.ConsentMethod);
             Assert.Equal("qrscene_" + Scene, s.ConsentEvidence);
-            Assert.Equal("2026-01", s.PolicyVersion);
+            Assert.Equal("1", s.PolicyVersion);
             subscriberId = s.Id;
         }
 
