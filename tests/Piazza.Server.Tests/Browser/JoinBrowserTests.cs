@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Piazza.Campaigns;
 using Piazza.Channels;
@@ -37,37 +38,20 @@ public sealed partial class JoinBrowserTests(BrowserFixture fixture) : IClassFix
         await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/prato-demo/{language}/subscribe$"));
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(language == "it" ? "Ricevi le notizie sul telefono" : "在手机上接收新闻");
 
-        // Every channel one can join: not the website.
-        var cards = page.GetByTestId("join-channel");
-        var expected = new Dictionary<string, string>
-        {
-            [nameof(ChannelKind.WhatsApp)] = $"https://wa.me/{channels.WhatsAppNumber[1..]}?text={Uri.EscapeDataString(keyword)}",
-            [nameof(ChannelKind.WeChat)] = channels.WeChatWebsiteUrl,
-            [nameof(ChannelKind.Telegram)] = $"https://t.me/{channels.TelegramBot}",
-            [nameof(ChannelKind.Facebook)] = channels.FacebookPage,
-            [nameof(ChannelKind.Mastodon)] = "https://mastodon.sandbox.invalid/@comune",
-        };
-        await Assertions.Expect(cards).ToHaveCountAsync(expected.Count);
-        foreach (var card in await cards.AllAsync())
-        {
-            var kind = (await card.GetAttributeAsync("data-kind"))!;
-            var link = expected[kind];
-            Assert.Equal(link, await DecodeAsync(page, await FetchAsync(page, await card.GetByTestId("join-qr").GetAttributeAsync("src")), "image/svg+xml"));
-            Assert.Equal(link, await DecodeAsync(page, await FetchAsync(page, await card.GetByTestId("qr-png").GetAttributeAsync("href")), "image/png"));
-            var svg = await FetchAsync(page, await card.GetByTestId("qr-svg").GetAttributeAsync("href"));
-            _ = System.Xml.Linq.XDocument.Parse(Encoding.UTF8.GetString(svg));
-            Assert.Equal(link, await DecodeAsync(page, svg, "image/svg+xml"));
-            if (kind != nameof(ChannelKind.WeChat))
-            {
-                Assert.Equal(link, await card.GetByTestId("join-link").GetAttributeAsync("href"));
-            }
-        }
+        // Every channel one can join (not the website), each with the link its settings call for.
+        var expected = await ExpectedLinksAsync(DemoSlug, keyword);
+        Assert.Contains($"https://wa.me/{channels.WhatsAppNumber[1..]}?text={Uri.EscapeDataString(keyword)}", expected.Values);
+        Assert.Contains(channels.WeChatWebsiteUrl, expected.Values);
+        Assert.Contains($"https://t.me/{channels.TelegramBot}", expected.Values);
+        Assert.Contains(channels.FacebookPage, expected.Values);
+        Assert.Contains("https://mastodon.sandbox.invalid/@comune", expected.Values);
+        await AssertCodesAsync(page, expected);
 
         var whatsapp = page.Locator("[data-testid=join-channel][data-kind=WhatsApp]");
         await Assertions.Expect(whatsapp).ToContainTextAsync(channels.WhatsAppNumber);
         await Assertions.Expect(whatsapp).ToContainTextAsync(keyword);
         await Assertions.Expect(page.Locator("[data-testid=join-channel][data-kind=WeChat]")).ToContainTextAsync("ViaRoma101");
-        await Assertions.Expect(page.Locator("[data-testid=join-channel][data-kind=Telegram]")).ToContainTextAsync("@" + channels.TelegramBot);
+        await Assertions.Expect(page.Locator($"[data-testid=join-channel][data-channel='{channels.Telegram}']")).ToContainTextAsync("@" + channels.TelegramBot);
         await Axe.AssertAccessibleAsync(page, $"the subscribe page ({language})");
         await BrowserFixture.ScreenshotAsync(page, "public-subscribe-" + language);
 
@@ -75,6 +59,42 @@ public sealed partial class JoinBrowserTests(BrowserFixture fixture) : IClassFix
         await page.SetViewportSizeAsync(360, 740);
         Assert.Empty(await BrowserFixture.OverflowingElementsAsync(page));
         await Axe.AssertAccessibleAsync(page, $"the subscribe page ({language}) on a phone");
+    }
+
+    [Fact]
+    public async Task Another_organizations_page_shows_its_X_account_and_Telegram_public_channel_and_none_of_the_demos()
+    {
+        // A municipality with an X account, a thematic Telegram channel, a disabled WhatsApp number and a website.
+        Guid organization;
+        await using (var scope = fixture.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Piazza.Data.PiazzaDb>();
+            organization = (await Piazza.Organizations.OrganizationService.CreateAsync(db, "Comune di Vaiano", "vaiano", ["it"], TimeProvider.System, CancellationToken.None)).Id;
+        }
+
+        await using (var scope = Piazza.Server.Hosting.ActorOverride.ForOrganization(fixture.Services, organization))
+        {
+            var service = scope.ServiceProvider.GetRequiredService<ChannelService>();
+            await service.CreateAsync(new ChannelInput(ChannelKind.X, "X del Comune", IsSandbox: true, Settings: new Dictionary<string, string?> { ["username"] = "@ComuneVaiano" }), CancellationToken.None);
+            await service.CreateAsync(new ChannelInput(ChannelKind.Telegram, "Vaiano Sport", IsSandbox: true, Settings: new Dictionary<string, string?> { ["channelUsername"] = "@VaianoSport" }), CancellationToken.None);
+            await service.CreateAsync(new ChannelInput(ChannelKind.WhatsApp, "WhatsVaiano", IsSandbox: true, IsEnabled: false), CancellationToken.None);
+            await service.CreateAsync(new ChannelInput(ChannelKind.Web, "Sito", IsSandbox: true), CancellationToken.None);
+        }
+
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync("/vaiano/it/subscribe");
+        var expected = await ExpectedLinksAsync("vaiano", "ATTIVA ISCRIZIONE");
+        Assert.Equal(["https://t.me/VaianoSport", "https://x.com/ComuneVaiano"], expected.Values.Order(StringComparer.Ordinal));
+        await AssertCodesAsync(page, expected);
+        await Assertions.Expect(page.Locator("[data-testid=join-channel][data-kind=Telegram]")).ToContainTextAsync("Unisciti al canale @VaianoSport su Telegram.");
+        await Assertions.Expect(page.Locator("main")).Not.ToContainTextAsync("WhatsVaiano");
+        await Axe.AssertAccessibleAsync(page, "another organization's subscribe page");
+
+        // The demo's channels are not this organization's: no QR code, no flyer, no policy through its address.
+        var channels = await DemoChannelsAsync();
+        Assert.Equal(404, (await page.Context.APIRequest.GetAsync($"/vaiano/it/channels/{channels.WhatsApp}/qr.png")).Status);
+        Assert.Equal(404, (await page.Context.APIRequest.GetAsync($"/vaiano/it/channels/{channels.WhatsApp}/flyer")).Status);
+        Assert.Equal(404, (await page.Context.APIRequest.GetAsync($"/vaiano/it/channels/{channels.WhatsApp}/policy")).Status);
     }
 
     [Fact]
@@ -105,7 +125,9 @@ public sealed partial class JoinBrowserTests(BrowserFixture fixture) : IClassFix
             }
 
             var qr = page.GetByTestId("flyer-qr");
-            Assert.Equal(link, await DecodeAsync(page, await FetchAsync(page, await qr.GetAttributeAsync("src")), "image/svg+xml"));
+            var src = (await qr.GetAttributeAsync("src"))!;
+            Assert.Equal(link, await DecodeAsync(page, await FetchAsync(page, src), "image/svg+xml"));
+            Assert.Equal(link, await DecodeAsync(page, await FetchAsync(page, src.Replace("/qr.svg", "/qr.png", StringComparison.Ordinal)), "image/png"));
             await Axe.AssertAccessibleAsync(page, "the flyer " + path);
 
             // On paper: the code is at least 6 cm wide, and the flyer is one A4 page.
@@ -202,21 +224,71 @@ public sealed partial class JoinBrowserTests(BrowserFixture fixture) : IClassFix
         Assert.True(await db.AuditEntries.IgnoreQueryFilters().AnyAsync(a => a.Action == "policy.published" && a.ActorName == Admin && a.Detail!.Contains("Meno messaggi al mese")));
     }
 
+    private const string DemoSlug = "prato-demo";
+
+    /// <summary>Each card's QR code (the image on the page, the PNG and the SVG to download) decodes to exactly the link
+    /// expected for its channel, and the button opens that link; there is a card for every channel expected.</summary>
+    private static async Task AssertCodesAsync(IPage page, Dictionary<Guid, string> expected)
+    {
+        var cards = page.GetByTestId("join-channel");
+        await Assertions.Expect(cards).ToHaveCountAsync(expected.Count);
+        foreach (var card in await cards.AllAsync())
+        {
+            var link = expected[Guid.Parse((await card.GetAttributeAsync("data-channel"))!)];
+            Assert.Equal(link, await DecodeAsync(page, await FetchAsync(page, await card.GetByTestId("join-qr").GetAttributeAsync("src")), "image/svg+xml"));
+            Assert.Equal(link, await DecodeAsync(page, await FetchAsync(page, await card.GetByTestId("qr-png").GetAttributeAsync("href")), "image/png"));
+            var svg = await FetchAsync(page, await card.GetByTestId("qr-svg").GetAttributeAsync("href"));
+            _ = System.Xml.Linq.XDocument.Parse(Encoding.UTF8.GetString(svg));
+            Assert.Equal(link, await DecodeAsync(page, svg, "image/svg+xml"));
+            if (await card.GetAttributeAsync("data-kind") != nameof(ChannelKind.WeChat))
+            {
+                Assert.Equal(link, await card.GetByTestId("join-link").GetAttributeAsync("href"));
+            }
+        }
+    }
+
+    /// <summary>The join link of every enabled channel of the organization that one can join, written here from the
+    /// channel's settings as each platform documents it (not through Piazza's own code).</summary>
+    private async Task<Dictionary<Guid, string>> ExpectedLinksAsync(string slug, string keyword)
+    {
+        await using var db = fixture.Database.CreateContext();
+        var organization = await db.Organizations.IgnoreQueryFilters().Where(o => o.Slug == slug).Select(o => o.Id).SingleAsync();
+        var channels = await db.Channels.IgnoreQueryFilters().AsNoTracking().Where(c => c.OrganizationId == organization && c.IsEnabled && c.Kind != ChannelKind.Web).ToListAsync();
+        var result = new Dictionary<Guid, string>();
+        foreach (var c in channels)
+        {
+            var settings = JsonSerializer.Deserialize<Dictionary<string, string>>(c.SettingsJson)!;
+            result[c.Id] = c.Kind switch
+            {
+                ChannelKind.WhatsApp => $"https://wa.me/{settings["phoneNumber"].TrimStart('+')}?text={Uri.EscapeDataString(keyword)}",
+                ChannelKind.WeChat => (await db.FlyerCampaigns.IgnoreQueryFilters().SingleAsync(f => f.ChannelId == c.Id && f.Scene == "website")).JoinUrl!,
+                ChannelKind.Telegram => "https://t.me/" + (settings.GetValueOrDefault("channelUsername") ?? settings["botUsername"]).TrimStart('@'),
+                ChannelKind.Facebook => settings["pageUrl"],
+                ChannelKind.X => "https://x.com/" + settings["username"].TrimStart('@'),
+                ChannelKind.Mastodon => settings["account"].TrimStart('@').Split('@') is var a ? $"https://{a[1]}/@{a[0]}" : "",
+                _ => throw new InvalidOperationException(c.Kind.ToString()),
+            };
+        }
+
+        return result;
+    }
+
     private sealed record DemoChannels(Guid WhatsApp, string WhatsAppNumber, Guid WeChat, string WeChatWebsiteUrl, Guid Telegram, string TelegramBot, Guid Facebook, string FacebookPage, Guid Web);
 
-    /// <summary>The demo's channels and what their join links are made of, straight from the database.</summary>
+    /// <summary>The demo's channels (by the names the demo gives them) and what their join links are made of, straight
+    /// from the database.</summary>
     private async Task<DemoChannels> DemoChannelsAsync()
     {
         await using var db = fixture.Database.CreateContext();
         var channels = await db.Channels.IgnoreQueryFilters().AsNoTracking().ToListAsync();
-        Channel Of(ChannelKind kind) => channels.Single(c => c.Kind == kind);
-        string Setting(ChannelKind kind, string name) => JsonSerializer.Deserialize<Dictionary<string, string>>(Of(kind).SettingsJson)![name];
-        var wechat = Of(ChannelKind.WeChat);
+        Channel Named(string name) => channels.Single(c => c.Name == name);
+        string Setting(string name, string setting) => JsonSerializer.Deserialize<Dictionary<string, string>>(Named(name).SettingsJson)![setting];
+        var wechat = Named("ViaRoma101 (sandbox)");
         var website = await db.FlyerCampaigns.IgnoreQueryFilters().SingleAsync(c => c.ChannelId == wechat.Id && c.Scene == FlyerCampaign.WebsiteScene);
         return new DemoChannels(
-            Of(ChannelKind.WhatsApp).Id, Setting(ChannelKind.WhatsApp, "phoneNumber"), wechat.Id, website.JoinUrl!,
-            Of(ChannelKind.Telegram).Id, Setting(ChannelKind.Telegram, "botUsername"), Of(ChannelKind.Facebook).Id, Setting(ChannelKind.Facebook, "pageUrl"),
-            Of(ChannelKind.Web).Id);
+            Named("WhatsPrato (sandbox)").Id, Setting("WhatsPrato (sandbox)", "phoneNumber"), wechat.Id, website.JoinUrl!,
+            Named("Prato Notizie Telegram (sandbox)").Id, Setting("Prato Notizie Telegram (sandbox)", "botUsername"),
+            Named("Pagina Facebook (sandbox)").Id, Setting("Pagina Facebook (sandbox)", "pageUrl"), Named("Sito web comunale").Id);
     }
 
     private async Task<string> CampaignUrlAsync(Guid channelId, string scene)
