@@ -14,7 +14,7 @@ public static class PublicNewsEndpoints
 
     public static IEndpointRouteBuilder MapPublicNews(this IEndpointRouteBuilder app)
     {
-        var site = app.MapGroup(string.Empty).ExcludeFromDescription();
+        var site = app.MapGroup(string.Empty).ExcludeFromDescription().CacheOutput(PublicSiteSetup.CachePolicy);
         site.MapGet("/", RootAsync);
         site.MapGet($"/{Org}", OrganizationAsync);
         site.MapGet($"/{Org}/{Lang}", HomeAsync);
