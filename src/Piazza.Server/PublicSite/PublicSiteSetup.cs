@@ -49,6 +49,10 @@ public static class PublicSiteSetup
         return app;
     }
 
+    /// <summary>A public address: GET, and HEAD for link checkers and crawlers (the server sends the headers only).</summary>
+    public static RouteHandlerBuilder MapGetHead(this IEndpointRouteBuilder app, string pattern, Delegate handler) =>
+        app.MapMethods(pattern, [HttpMethods.Get, HttpMethods.Head], handler);
+
     /// <summary>A page rendered from a component, with its status.</summary>
     public static RazorComponentResult<TComponent> Page<TComponent>(object parameters, int status = StatusCodes.Status200OK)
         where TComponent : Microsoft.AspNetCore.Components.IComponent =>
