@@ -1,6 +1,9 @@
+using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.Extensions.Options;
 using Piazza.Channels;
 using Piazza.Data;
 using Piazza.Policies;
+using Piazza.PublicSite;
 using Piazza.Server.PublicSite.Pages;
 
 namespace Piazza.Server.PublicSite;
@@ -16,15 +19,37 @@ public static class PublicJoinEndpoints
     private const string Org = "{org:regex(^[a-z][a-z0-9-]{{1,59}}$)}";
     private const string Lang = "{lang:regex(^[A-Za-z]{{2,3}}(-[A-Za-z0-9]{{2,8}}){{0,3}}$)}";
 
+    /// <summary>The output-cache policy of these pages and images: the public site's (<c>PublicSite:CacheFor</c>), kept
+    /// apart per flyer campaign and second language.</summary>
+    public const string CachePolicy = "public-site-join";
+
+    public static IServiceCollection AddPublicJoin(this IServiceCollection services)
+    {
+        services.AddOptions<OutputCacheOptions>()
+            .Configure<IOptions<PublicSiteOptions>>((cache, site) => cache.AddPolicy(CachePolicy, b =>
+            {
+                b.SetVaryByQuery("campaign", "also").SetVaryByHeader("Accept-Language");
+                if (site.Value.CacheFor > TimeSpan.Zero)
+                {
+                    b.Expire(site.Value.CacheFor);
+                }
+                else
+                {
+                    b.NoCache();
+                }
+            }));
+        return services;
+    }
+
     public static IEndpointRouteBuilder MapPublicJoin(this IEndpointRouteBuilder app)
     {
-        var site = app.MapGroup(string.Empty).ExcludeFromDescription();
-        site.MapGet($"/{Org}/{Lang}/subscribe", SubscribeAsync);
-        site.MapGet($"/{Org}/{Lang}/channels/{{id:guid}}/qr.png", (string org, string lang, Guid id, string? campaign, HttpContext http, CancellationToken ct) => QrAsync(org, lang, id, campaign, "png", http, ct));
-        site.MapGet($"/{Org}/{Lang}/channels/{{id:guid}}/qr.svg", (string org, string lang, Guid id, string? campaign, HttpContext http, CancellationToken ct) => QrAsync(org, lang, id, campaign, "svg", http, ct));
-        site.MapGet($"/{Org}/{Lang}/channels/{{id:guid}}/policy", (string org, string lang, Guid id, HttpContext http, CancellationToken ct) => PolicyAsync(org, lang, id, null, http, ct));
-        site.MapGet($"/{Org}/{Lang}/channels/{{id:guid}}/policy/{{version:int}}", (string org, string lang, Guid id, int version, HttpContext http, CancellationToken ct) => PolicyAsync(org, lang, id, version, http, ct));
-        site.MapGet($"/{Org}/{Lang}/channels/{{id:guid}}/flyer", FlyerAsync);
+        var site = app.MapGroup(string.Empty).ExcludeFromDescription().CacheOutput(CachePolicy);
+        site.MapGetHead($"/{Org}/{Lang}/subscribe", SubscribeAsync);
+        site.MapGetHead($"/{Org}/{Lang}/channels/{{id:guid}}/qr.png", (string org, string lang, Guid id, string? campaign, HttpContext http, CancellationToken ct) => QrAsync(org, lang, id, campaign, "png", http, ct));
+        site.MapGetHead($"/{Org}/{Lang}/channels/{{id:guid}}/qr.svg", (string org, string lang, Guid id, string? campaign, HttpContext http, CancellationToken ct) => QrAsync(org, lang, id, campaign, "svg", http, ct));
+        site.MapGetHead($"/{Org}/{Lang}/channels/{{id:guid}}/policy", (string org, string lang, Guid id, HttpContext http, CancellationToken ct) => PolicyAsync(org, lang, id, null, http, ct));
+        site.MapGetHead($"/{Org}/{Lang}/channels/{{id:guid}}/policy/{{version:int}}", (string org, string lang, Guid id, int version, HttpContext http, CancellationToken ct) => PolicyAsync(org, lang, id, version, http, ct));
+        site.MapGetHead($"/{Org}/{Lang}/channels/{{id:guid}}/flyer", FlyerAsync);
         return app;
     }
 
