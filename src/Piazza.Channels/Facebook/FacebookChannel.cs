@@ -20,6 +20,7 @@ public static class FacebookChannel
             new(BaseUrl, "API base URL", IsUrl: true, Default: "https://graph.facebook.com", Help: "Keep the default unless a proxy or a test server stands in for Meta."),
             new(ApiVersion, "Graph API version", Default: "v23.0", Help: "The version of Meta's Graph API that Piazza calls, e.g. v23.0."),
             new(PageId, "Page ID", Help: "In the Page's information (Page transparency): the Page ID."),
+            ChannelTopics.Field,
             .. BroadcastSettings.For(1, wholeChannel: true),
         ],
         [
