@@ -79,6 +79,12 @@ public sealed class TelegramPhoneBrowserTests(BrowserFixture fixture) : IClassFi
         Assert.Equal("/start t-sport_c-volantino-stadio", subscriber.ConsentEvidence);
         Assert.Equal(ConsentMethod.Keyword, subscriber.ConsentMethod);
         Assert.Equal("it", subscriber.Language);
+        var consolePage = await fixture.NewPageAsync(signInAs: Admin);
+        await consolePage.GotoAsync($"/console/subscribers/{subscriber.Id}");
+        await Assertions.Expect(consolePage.GetByTestId("subscriber-status")).ToHaveTextAsync("Attivo");
+        var consent = consolePage.GetByTestId("consent");
+        await Assertions.Expect(consent.Locator("dt", new() { HasText = "Provenienza o campagna" }).Locator("+ dd")).ToHaveTextAsync("flyer:volantino-stadio");
+        await Assertions.Expect(consent).ToContainTextAsync("/start t-sport_c-volantino-stadio");
 
         // A link to another bot is refused on its field, in Italian, and nothing is sent.
         await page.GetByTestId("telegram-link").FillAsync("https://t.me/AltroBot?start=t-sport");
@@ -146,6 +152,12 @@ public sealed class TelegramPhoneBrowserTests(BrowserFixture fixture) : IClassFi
         Assert.Equal(0, await page.Locator("script:not([src])").Filter(new() { HasText = "__pwned" }).CountAsync());
         await BrowserFixture.ScreenshotAsync(page, "sandbox-posts");
         Assert.Empty(await BrowserFixture.OverflowingElementsAsync(page));
+        await page.SetViewportSizeAsync(375, 740);
+        Assert.Empty(await BrowserFixture.OverflowingElementsAsync(page));
+        await page.GotoAsync($"/console/sandbox/phone?channel={botId}&name={Uri.EscapeDataString(Person)}&lang=it");
+        await Assertions.Expect(page.GetByTestId("telegram-person")).ToHaveTextAsync(Person);
+        Assert.Empty(await BrowserFixture.OverflowingElementsAsync(page));
+        await page.SetViewportSizeAsync(1280, 900);
 
         // 6. Back on the bot: blocking it tells the webhook, and the subscriber has left.
         await page.GotoAsync($"/console/sandbox/phone?channel={botId}&name={Uri.EscapeDataString(Person)}&lang=it");
