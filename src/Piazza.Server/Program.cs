@@ -5,6 +5,7 @@ using Piazza.Server.Data;
 using Piazza.Server.Health;
 using Piazza.Server.Hooks;
 using Piazza.Server.Hosting;
+using Piazza.Server.PublicSite;
 using Piazza.Server.Sandbox;
 
 // Piazza's server: the staff console, the HTTP API, public pages, webhooks and background work, in one process.
@@ -22,6 +23,7 @@ builder.Services.AddPiazzaFeatures(builder.Configuration);   // Hosting/: tenanc
 builder.Services.AddPiazzaAuth(builder.Configuration);       // Auth/: Identity for staff, API keys for the API
 builder.Services.AddPiazzaApi();                             // Api/: /api/v1, problem+json, OpenAPI
 builder.Services.AddPiazzaConsole();                         // StaffConsole/: Blazor staff console, it/en
+builder.Services.AddPiazzaPublicSite();                      // PublicSite/: the citizens' site per organization and language, Atom feeds
 builder.Services.AddPiazzaHealth();                          // Health/: /healthz, /readyz
 builder.Services.AddPiazzaHooks();                           // Hooks/: the platforms' webhooks (/hooks/whatsapp/…)
 builder.Services.AddPiazzaSandbox();                         // Sandbox/: the platforms' simulators (/sandbox/whatsapp/…), the citizen phone
@@ -41,6 +43,7 @@ app.MapStaticAssets();
 app.MapPiazzaHealth();
 app.MapPiazzaApi();
 app.MapPiazzaConsole();
+app.MapPiazzaPublicSite();
 app.MapPiazzaHooks();
 app.MapPiazzaSandbox();
 

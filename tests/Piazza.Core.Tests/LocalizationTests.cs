@@ -18,7 +18,9 @@ public sealed partial class LocalizationTests
     [Fact]
     public void Every_interface_text_of_the_server_has_an_Italian_translation()
     {
+        // The public site's words are not the console's: PublicText holds them in Italian, Chinese and English (tested below).
         var keys = Sources(Path.Combine(Root, "src", "Piazza.Server"), "*.razor", "*.cs")
+            .Where(f => !f.Split(Path.DirectorySeparatorChar).Contains("PublicSite"))
             .SelectMany(f => LocalizerKey().Matches(File.ReadAllText(f)).Select(m => (File: f, Key: Unescape(m.Groups[1].Value))))
             .ToList();
         Assert.True(keys.Count > 30, $"only {keys.Count} T[\"…\"] keys found: is the pattern still right?");

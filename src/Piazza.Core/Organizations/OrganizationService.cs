@@ -150,6 +150,13 @@ public sealed class OrganizationService(ServiceContext ctx)
         await ctx.Db.Organizations.Include(o => o.Languages).Include(o => o.PopulationGroups).FirstOrDefaultAsync(ct)
         ?? throw new NotFoundException("organization", ctx.OrganizationId.ToString());
 
+    /// <summary>Identifiers an organization may not take: the first segment of the server's own addresses (its public site
+    /// lives at <c>/{identifier}/…</c>).</summary>
+    public static readonly IReadOnlySet<string> ReservedSlugs = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "api", "console", "hooks", "sandbox", "openapi", "healthz", "readyz", "lib", "css", "js", "img", "fonts", "framework", "content",
+    };
+
     /// <summary>Creates an organization (command line and demo seed; no tenant is set yet).</summary>
     public static async Task<Organization> CreateAsync(PiazzaDb db, string? name, string? slug, IReadOnlyList<string>? languages, TimeProvider time, CancellationToken ct)
     {
@@ -159,6 +166,7 @@ public sealed class OrganizationService(ServiceContext ctx)
             .When(cleanName is { Length: > 200 }, "name", "The name is longer than 200 characters.");
         var cleanSlug = string.IsNullOrWhiteSpace(slug) ? Slugify(cleanName ?? string.Empty) : slug.Trim();
         v.When(!Rules.IsKey(cleanSlug), "slug", "Use 2 to 60 lowercase letters, digits or dashes, starting with a letter.");
+        v.When(ReservedSlugs.Contains(cleanSlug), "slug", "This identifier is one of the server's own addresses: choose another.");
         var tags = ValidateLanguages(languages ?? ["it", "zh"], v);
         if (Rules.IsKey(cleanSlug) && await db.Organizations.IgnoreQueryFilters().AnyAsync(o => o.Slug == cleanSlug, ct))
         {

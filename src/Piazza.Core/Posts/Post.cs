@@ -89,6 +89,10 @@ public sealed class Post : IOrgOwned
     /// <summary>When the last delivery ended (UTC).</summary>
     public DateTime? FinishedAt { get; set; }
 
+    /// <summary>Until when it is current (UTC), if it says: an emergency stays pinned at the top of the public site until
+    /// then (without it, for a day after it was published: <c>PublicSite:EmergencyPinnedFor</c>).</summary>
+    public DateTime? ExpiresAt { get; set; }
+
     public DateTime CreatedAt { get; set; }
 
     public DateTime UpdatedAt { get; set; }

@@ -289,6 +289,37 @@ public sealed class PostService(
         return await GetAsync(id, ct);
     }
 
+    /// <summary>Sets until when a bulletin is current, in any state (an alert that is over ends now; its emergency leaves the
+    /// top of the public site). Its author's editors and approvers may; recorded in its history and the audit.</summary>
+    public async Task<BulletinView> SetExpiryAsync(Guid id, ExpiryInput input, CancellationToken ct)
+    {
+        if (!ctx.Actor.HasScope(Scopes.BulletinsApprove))
+        {
+            ctx.Require(Scopes.BulletinsWrite);
+        }
+
+        var post = await FindAsync(id, ct);
+        var expiresAt = input.ExpiresAt?.ToUniversalTime();
+        if (expiresAt > ctx.Now.AddYears(1))
+        {
+            throw ValidationFailedException.For("expiresAt", "The end of validity can be at most a year ahead.");
+        }
+
+        if (expiresAt < ctx.Now)
+        {
+            expiresAt = ctx.Now;
+        }
+
+        post.ExpiresAt = expiresAt;
+        var note = expiresAt is null
+            ? "No end of validity."
+            : expiresAt <= ctx.Now ? "Ended now: no longer current." : "Current until " + expiresAt.Value.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC.";
+        AddHistory(post, post.State, post.State, note);
+        ctx.Audit.Record("bulletin.expiry", "bulletin", post.Id.ToString(), note);
+        await SaveAsync(ct);
+        return await GetAsync(id, ct);
+    }
+
     /// <summary>Withdraws a bulletin. While it is sending, what is still queued is cancelled (messages already handed
     /// to a platform cannot be recalled).</summary>
     public async Task<BulletinView> CancelAsync(Guid id, NoteInput input, CancellationToken ct)
@@ -570,6 +601,13 @@ public sealed class PostService(
         var v = new Validation()
             .When(!Enum.IsDefined(input.Priority), "priority", "The priority must be Normal, Urgent or Emergency.")
             .When(!Enum.IsDefined(input.Audience), "audience", "The audience must be TopicSubscribers or Everyone.");
+        var expiresAt = input.ExpiresAt?.ToUniversalTime();
+        if (expiresAt != post.ExpiresAt)
+        {
+            v.When(expiresAt <= ctx.Now, "expiresAt", "The end of validity must be in the future.")
+             .When(expiresAt > ctx.Now.AddYears(1), "expiresAt", "The end of validity can be at most a year ahead.");
+        }
+
         var topic = input.TopicId is { } topicId ? await ctx.Db.Topics.AsNoTracking().FirstOrDefaultAsync(t => t.Id == topicId, ct) : null;
         v.When(topic is null, "topicId", "Choose one of the organization's topics.");
         v.When(topic is { IsActive: false } && topic.Id != post.TopicId, "topicId", "This topic is no longer active.");
@@ -613,6 +651,7 @@ public sealed class PostService(
             post.Audience = input.Audience;
         }
 
+        post.ExpiresAt = expiresAt;
         post.Channels.RemoveAll(c => !channelIds.Contains(c.ChannelId));
         post.Channels.AddRange(channelIds.Where(c => !post.Channels.Any(x => x.ChannelId == c))
             .Select(c => new PostChannel { PostId = post.Id, ChannelId = c, OrganizationId = ctx.OrganizationId }));
@@ -746,7 +785,7 @@ public sealed class PostService(
                 b.ReviewedById is { } r ? names.GetValueOrDefault(r, "API") : null, b.ReviewedAt, b.UpdatedAt)).ToList(),
             required, blockers,
             post.History.OrderBy(h => h.At).ThenBy(h => h.Id).Select(h => new BulletinHistoryView(h.From, h.To, h.ByName, h.At, h.Note)).ToList(),
-            await QuotasAsync(post, ct));
+            await QuotasAsync(post, ct), post.ExpiresAt);
     }
 
     private bool IsWholeChannel(Channel channel)

@@ -57,11 +57,12 @@ public sealed record BulletinHistoryView(PostState From, PostState To, string? B
 /// <param name="Blockers">What stops its approval now, by field (e.g. "bodies.zh": "This translation has not been reviewed yet."); empty when an approver (not the author) may approve it.</param>
 /// <param name="History">Its workflow, oldest first.</param>
 /// <param name="Quotas">Before it is sent: the platforms' quotas on its channels (WeChat's mass sends), what is used and whether it fits.</param>
+/// <param name="ExpiresAt">Until when it is current (UTC), if it says; an emergency stays pinned on the public site until then.</param>
 public sealed record BulletinView(
     Guid Id, Guid TopicId, PostPriority Priority, PostAudience Audience, PostState State, IReadOnlyList<Guid> ChannelIds,
     Guid AuthorId, string AuthorName, DateTime? ScheduledFor, DateTime? ReleasedAt, DateTime? FinishedAt, DateTime CreatedAt, DateTime UpdatedAt,
     IReadOnlyList<BulletinBodyView> Bodies, IReadOnlyList<string> RequiredLanguages, IReadOnlyDictionary<string, string[]> Blockers,
-    IReadOnlyList<BulletinHistoryView> History, IReadOnlyList<QuotaCheck>? Quotas = null);
+    IReadOnlyList<BulletinHistoryView> History, IReadOnlyList<QuotaCheck>? Quotas = null, DateTime? ExpiresAt = null);
 
 /// <summary>A bulletin's title and text in one language.</summary>
 /// <param name="Title">At most 200 characters.</param>
@@ -74,9 +75,16 @@ public sealed record BodyInput(string? Title, string? Markdown);
 /// <param name="Audience">TopicSubscribers (default) or Everyone on the chosen channels.</param>
 /// <param name="ChannelIds">The channels to publish on (at least one before it is sent for translation).</param>
 /// <param name="Bodies">Text per language; languages not mentioned keep their text (an empty title and body removes a translation).</param>
+/// <param name="ExpiresAt">Optional: until when it is current (UTC, in the future, at most a year ahead). An emergency stays
+/// pinned at the top of the public site until then (without it, for a day after it is published).</param>
 public sealed record BulletinInput(
     Guid? TopicId, PostPriority Priority = PostPriority.Normal, PostAudience Audience = PostAudience.TopicSubscribers,
-    IReadOnlyList<Guid>? ChannelIds = null, IReadOnlyDictionary<string, BodyInput>? Bodies = null);
+    IReadOnlyList<Guid>? ChannelIds = null, IReadOnlyDictionary<string, BodyInput>? Bodies = null, DateTime? ExpiresAt = null);
+
+/// <summary>A new end of a bulletin's currency, also after it was sent (an alert is over).</summary>
+/// <param name="ExpiresAt">Until when it is current (UTC, at most a year ahead); a time already past ends it now; null: no end
+/// (an emergency then stays pinned for a day after it was published).</param>
+public sealed record ExpiryInput(DateTime? ExpiresAt = null);
 
 /// <summary>An approval.</summary>
 /// <param name="SendAt">When to send (UTC); null or past means now.</param>

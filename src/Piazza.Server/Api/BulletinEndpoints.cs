@@ -34,6 +34,10 @@ public static class BulletinEndpoints
             .WithName("CancelBulletin").WithDescription("Withdraws a bulletin; while sending, what is still queued is cancelled.").ProducesProblem(404).ProducesProblem(409);
         b.MapPost("/{id:guid}/send-back", (Guid id, NoteInput? input, PostService s, CancellationToken ct) => s.SendBackAsync(id, input ?? new NoteInput(), ct))
             .WithName("SendBackBulletin").WithDescription("Returns a bulletin to its author's draft, with a note.").ProducesProblem(404).ProducesProblem(409);
+        b.MapPost("/{id:guid}/expiry", (Guid id, ExpiryInput? input, PostService s, CancellationToken ct) => s.SetExpiryAsync(id, input ?? new ExpiryInput(), ct))
+            .WithName("SetBulletinExpiry")
+            .WithDescription("Sets until when a bulletin is current, also after it was sent: a time already past ends it now (an emergency leaves the top of the public site); null, no end.")
+            .ProducesProblem(404);
         b.MapDelete("/{id:guid}", async (Guid id, PostService s, CancellationToken ct) =>
         {
             await s.DeleteAsync(id, ct);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Piazza.Audit;
+using Piazza.Broadcast;
 using Piazza.Channels;
 using Piazza.Campaigns;
 using Piazza.Channels.Mastodon;
@@ -196,7 +197,7 @@ public sealed class DemoSeeder(IServiceProvider services, IOptions<DemoOptions> 
                 [MastodonChannel.MaxCharacters] = "500",
                 [MastodonChannel.Visibility] = "public",
             }), ct);
-        await channelService.CreateAsync(new ChannelInput(ChannelKind.Web, "Sito web comunale", IsSandbox: true, OfficeId: communication.Id), ct);
+        var web = await channelService.CreateAsync(new ChannelInput(ChannelKind.Web, "Sito web comunale", IsSandbox: true, OfficeId: communication.Id), ct);
 
         var subscriberService = sp.GetRequiredService<SubscriberService>();
         var random = new Random(101);
@@ -226,6 +227,7 @@ public sealed class DemoSeeder(IServiceProvider services, IOptions<DemoOptions> 
         }
 
         await SeedBulletinsAsync(org.Id, topicIds, [whatsapp.Id, wechat.Id, telegram.Id], accounts["redazione@prato.demo"], accounts["mediatrice.zh@prato.demo"], ct);
+        await SeedArchiveAsync(org.Id, topics.Select(t => t.Key).Zip(topicIds).ToDictionary(p => p.First, p => p.Second), web.Id, accounts["redazione@prato.demo"], accounts["approvazione@prato.demo"], ct);
         return new Result(org.Id, password, people.Select(p => (p.Email, p.Role.Role.ToString())).ToList());
     }
 
@@ -257,6 +259,95 @@ public sealed class DemoSeeder(IServiceProvider services, IOptions<DemoOptions> 
         await posts.SubmitAsync(festival.Id, ct);
         await translations.SaveBodyAsync(festival.Id, "zh", new BodyInput("Macrolotto街区节", "周六16点起在Immaginario广场:音乐、意大利和中国美食、儿童游戏。免费入场。"), ct);
         await translations.ReviewAsync(festival.Id, "zh", ct);
+    }
+
+    /// <summary>
+    /// What the demo's website published before today, so that its public site (<c>/prato-demo/it</c>) has an archive: ten
+    /// bulletins of the last weeks on the website channel, most in Italian and Chinese, one emergency still current
+    /// (pinned at the top of the home until tomorrow evening) and one that is over. They are history — written as the
+    /// engine leaves a sent bulletin (approved, released, its website delivery sent), dated in the past.
+    /// </summary>
+    private async Task SeedArchiveAsync(Guid organizationId, Dictionary<string, Guid> topics, Guid web, StaffUser editor, StaffUser approver, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var tomorrowEvening = now.Date.AddDays(1).AddHours(21);
+        (string Topic, PostPriority Priority, TimeSpan Ago, DateTime? Expires, (string Title, string Text) It, (string Title, string Text)? Zh)[] archive =
+        [
+            ("allerta-meteo", PostPriority.Emergency, TimeSpan.FromHours(2), tomorrowEvening,
+                ("Allerta arancione per rischio idrogeologico", "La Protezione civile regionale ha emesso un'**allerta arancione** per rischio idrogeologico e idraulico su Prato fino a domani sera.\n\n- Evitate i sottopassi e le zone vicine al Bisenzio e ai torrenti.\n- Non scendete in cantine e locali interrati.\n- Sono chiusi i parchi pubblici e i cimiteri.\n\nPer emergenze chiamate il **112**. Aggiornamenti su [protezionecivile.comune.prato.it](https://protezionecivile.comune.prato.it)."),
+                ("橙色水文地质风险预警", "大区民防部门发布了普拉托**橙色预警**（水文地质和水力风险），有效期至明天晚上。\n\n- 请避开地下通道以及Bisenzio河和溪流附近区域。\n- 请勿进入地下室和地下空间。\n- 公园和墓地关闭。\n\n紧急情况请拨打**112**。")),
+            ("allerta-meteo", PostPriority.Emergency, TimeSpan.FromDays(12), now.AddDays(-11),
+                ("Allerta gialla per vento forte", "Fino alle 20 di oggi sono previste raffiche di vento fino a 80 km/h. Fissate vasi e oggetti sui balconi ed evitate i viali alberati."),
+                ("强风黄色预警", "今天20点前预计有最高每小时80公里的阵风。请固定阳台上的花盆和物品，避开林荫道。")),
+            ("acqua", PostPriority.Urgent, TimeSpan.FromDays(1), null,
+                ("Acqua torbida a Galciana: si può usare, non bere fino a sera", "Per un guasto riparato stanotte l'acqua nella zona di **Galciana** può essere torbida. Fino alle 20 usatela per lavarvi ma non per bere o cucinare. Publiacqua distribuisce acqua in piazza Galciana dalle 10."),
+                ("Galciana地区自来水浑浊：可使用，晚上前勿饮用", "由于昨晚已修复的故障，**Galciana**地区的自来水可能浑浊。20点前可用于洗漱，但请勿饮用或做饭。Publiacqua从10点起在Galciana广场分发饮用水。")),
+            ("farmacie-di-turno", PostPriority.Normal, TimeSpan.FromDays(3), null,
+                ("Farmacie di turno nel fine settimana", "Sabato e domenica sono aperte:\n\n- **Farmacia Comunale 3**, via Roma 101\n- **Farmacia Centrale**, piazza del Comune 4\n\nDi notte: Farmacia Comunale 1, viale Vittorio Veneto 16 (tel. [0574 123456](tel:+390574123456))."),
+                ("周末值班药店", "周六和周日营业：\n\n- **市立第三药店**，罗马路101号\n- **中心药店**，市政广场4号\n\n夜间：市立第一药店，Vittorio Veneto大道16号（电话 [0574 123456](tel:+390574123456)）。")),
+            ("scuole", PostPriority.Normal, TimeSpan.FromDays(5), null,
+                ("Iscrizioni alle scuole dell'infanzia: dal 9 al 31 gennaio", "Le domande di iscrizione alle scuole dell'infanzia comunali per il prossimo anno si presentano **online dal 9 al 31 gennaio**. Chi non ha SPID può farsi aiutare allo sportello di via Roma 101 (anche in cinese, martedì e giovedì pomeriggio)."),
+                ("幼儿园报名：1月9日至31日", "市立幼儿园下学年的报名申请于**1月9日至31日在线提交**。没有SPID的家长可以到罗马路101号窗口寻求帮助（周二和周四下午提供中文服务）。")),
+            ("rifiuti", PostPriority.Normal, TimeSpan.FromDays(8), null,
+                ("Nuovo calendario della raccolta porta a porta", "Da lunedì cambia il calendario della raccolta porta a porta nel Macrolotto Zero: l'organico passa al lunedì e al giovedì, la carta al mercoledì. Il calendario completo è sul sito di Alia."),
+                ("上门垃圾收集新时间表", "从周一起，Macrolotto Zero区域的上门垃圾收集时间调整：厨余垃圾改为周一和周四，纸类改为周三。完整时间表见Alia网站。")),
+            ("tributi", PostPriority.Normal, TimeSpan.FromDays(10), null,
+                ("TARI: la seconda rata scade il 16 dicembre", "La seconda rata della tassa sui rifiuti (TARI) scade il **16 dicembre**. Il modello F24 è arrivato per posta; chi non lo trova può scaricarlo dallo sportello online del Comune."),
+                null),
+            ("cultura-eventi", PostPriority.Normal, TimeSpan.FromDays(14), null,
+                ("Capodanno cinese in piazza del Duomo", "Domenica dalle 15 la comunità cinese e il Comune festeggiano il Capodanno lunare in piazza del Duomo: danza del drago, musica, laboratori di calligrafia per bambini. Ingresso libero."),
+                ("大教堂广场庆祝中国新年", "周日15点起，华人社区与市政府在大教堂广场共同庆祝农历新年：舞龙、音乐、儿童书法工作坊。免费入场。")),
+            ("traffico", PostPriority.Normal, TimeSpan.FromDays(16), null,
+                ("Domenica la partita: divieti di sosta intorno allo stadio Lungobisenzio", "Per la partita di domenica alle 14.30 dalle 11 alle 19 c'è divieto di sosta in viale Piave e nelle vie intorno allo stadio. Le linee 2 e 5 cambiano percorso."),
+                null),
+            ("servizi-immigrazione", PostPriority.Normal, TimeSpan.FromDays(20), null,
+                ("Permesso di soggiorno: lo sportello di via Roma 101 apre anche il sabato", "Per aiutare chi deve rinnovare il permesso di soggiorno, lo sportello dell'Ufficio Immigrazione in via Roma 101 apre anche il **sabato dalle 9 alle 12**, con una mediatrice che parla cinese. Portate passaporto, permesso in scadenza e codice fiscale."),
+                ("居留许可：罗马路101号窗口周六也开放", "为帮助需要续签居留许可的人，罗马路101号移民办公室窗口**周六9点至12点**也开放，并有会说中文的调解员。请携带护照、即将到期的居留许可和税号。")),
+        ];
+
+        await using var scope = services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<Piazza.Tenancy.TenantContext>().Set(organizationId);
+        var db = scope.ServiceProvider.GetRequiredService<PiazzaDb>();
+        foreach (var (topic, priority, ago, expires, it, zh) in archive)
+        {
+            var published = now - ago;
+            var created = published.AddHours(-3);
+            var post = new Post
+            {
+                Id = Guid.NewGuid(), OrganizationId = organizationId, TopicId = topics[topic], Priority = priority, Audience = PostAudience.TopicSubscribers,
+                State = PostState.Sent, AuthorId = editor.Id, AuthorName = editor.Email!, ApproverId = approver.Id, ScheduledFor = published, ReleasedAt = published,
+                FinishedAt = published.AddSeconds(1), ExpiresAt = expires, CreatedAt = created, UpdatedAt = published,
+            };
+            post.Bodies.Add(new PostBody { OrganizationId = organizationId, PostId = post.Id, Language = "it", Title = it.Title, Markdown = it.Text, UpdatedAt = created });
+            if (zh is { } chinese)
+            {
+                post.Bodies.Add(new PostBody
+                {
+                    OrganizationId = organizationId, PostId = post.Id, Language = "zh", Title = chinese.Title, Markdown = chinese.Text, UpdatedAt = created.AddHours(1),
+                    ReviewedAt = created.AddHours(2),
+                });
+            }
+
+            post.Channels.Add(new PostChannel { OrganizationId = organizationId, PostId = post.Id, ChannelId = web });
+            (PostState From, PostState To, DateTime At, string By, string Note)[] steps =
+            [
+                (PostState.Draft, PostState.Draft, created, editor.Email!, "Created."),
+                (PostState.Draft, PostState.InReview, created.AddHours(2), editor.Email!, "Every translation is reviewed: waiting for approval."),
+                (PostState.InReview, PostState.Approved, published, approver.Email!, priority == PostPriority.Emergency ? "Approved as an emergency." : "Approved."),
+                (PostState.Approved, PostState.Scheduled, published, approver.Email!, "To be sent now."),
+                (PostState.Scheduled, PostState.Sending, published, "system", "Released: 1 message."),
+                (PostState.Sending, PostState.Sent, published.AddSeconds(1), "system", "Every message was sent."),
+            ];
+            post.History.AddRange(steps.Select(s => new PostStateChange { OrganizationId = organizationId, PostId = post.Id, From = s.From, To = s.To, At = s.At, ByName = s.By, Note = s.Note }));
+            db.Posts.Add(post);
+            db.Deliveries.Add(new Delivery
+            {
+                PostId = post.Id, ChannelId = web, SubscriberId = 0, Language = "it", Priority = priority, State = DeliveryState.Sent, DueAt = published,
+                Attempts = 1, CreatedAt = published, SentAt = published, PlatformMessageId = "web-" + post.Id.ToString("N"),
+            });
+        }
+
+        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>A demo user acting while the demo is created (the seeder may do everything; the workflow still

@@ -30,7 +30,6 @@ public static class ConsoleSetup
 
     public static IEndpointRouteBuilder MapPiazzaConsole(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", () => Results.Redirect("/console")).ExcludeFromDescription();
         app.MapRazorComponents<App>();
         app.MapPost("/console/sign-out", SignOutAsync).RequireAuthorization(StaffPolicy).ExcludeFromDescription();
         app.MapBulletinConsole();
