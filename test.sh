@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Piazza: the whole suite against SQLite, then again against a throwaway PostgreSQL
 # cluster on 127.0.0.1. Installs through apt what the tests need when it is missing (PostgreSQL server,
-# Chromium, CJK fonts, Node.js) and through npm the test tools (Prism), stops what it started, and ends
+# Chromium, CJK fonts, Node.js, jing) and through npm the test tools (Prism), stops what it started, and ends
 # with the line "N passed, N failed".
 # Extra arguments go to `dotnet test` (e.g. ./test.sh --filter "FullyQualifiedName~Topics").
 set -uo pipefail
@@ -19,6 +19,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 [ -x "${PIAZZA_CHROMIUM:-/usr/bin/chromium}" ] || need+=(chromium)
 fc-list 2>/dev/null | grep -qi "noto.*cjk" || need+=(fonts-noto-cjk)
 command -v npm >/dev/null || need+=(nodejs npm)
+[ -x "${PIAZZA_JING:-/usr/bin/jing}" ] || need+=(jing)   # RELAX NG validator: the Atom feeds against RFC 4287's schema
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null \
