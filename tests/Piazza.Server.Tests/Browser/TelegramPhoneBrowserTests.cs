@@ -118,6 +118,7 @@ public sealed class TelegramPhoneBrowserTests(BrowserFixture fixture) : IClassFi
         await AssertFormattedAsync(page, bulletin);
         await BrowserFixture.ScreenshotAsync(page, "citizen-phone-telegram");
         Assert.Empty(await BrowserFixture.OverflowingElementsAsync(page));
+        await Axe.AssertAccessibleAsync(page, "the citizen phone as a Telegram user");
 
         // The same, drawn by the server.
         await page.ReloadAsync();
@@ -133,6 +134,7 @@ public sealed class TelegramPhoneBrowserTests(BrowserFixture fixture) : IClassFi
         await AssertFormattedAsync(page, post);
         await Assertions.Expect(page.GetByTestId("telegram-compose")).ToHaveCountAsync(0);
         await BrowserFixture.ScreenshotAsync(page, "citizen-phone-telegram-channel");
+        await Axe.AssertAccessibleAsync(page, "a public Telegram channel on the citizen phone");
 
         // 5. What the simulators received: the @PratoSport post and the Mastodon status with the delivery's key.
         await page.GetByTestId("sandbox-posts-link").ClickAsync();
@@ -151,6 +153,7 @@ public sealed class TelegramPhoneBrowserTests(BrowserFixture fixture) : IClassFi
         await Assertions.Expect(status.GetByTestId("post-text")).ToContainTextAsync(HostileTitle);
         Assert.Equal(0, await page.Locator("script:not([src])").Filter(new() { HasText = "__pwned" }).CountAsync());
         await BrowserFixture.ScreenshotAsync(page, "sandbox-posts");
+        await Axe.AssertAccessibleAsync(page, "what the social simulators received");
         Assert.Empty(await BrowserFixture.OverflowingElementsAsync(page));
         await page.SetViewportSizeAsync(375, 740);
         Assert.Empty(await BrowserFixture.OverflowingElementsAsync(page));
@@ -193,6 +196,7 @@ public sealed class TelegramPhoneBrowserTests(BrowserFixture fixture) : IClassFi
         await Assertions.Expect(choice).ToContainTextAsync("Questo canale tematico pubblica altri argomenti: scegli uno dei suoi argomenti o un altro canale.");
         await Assertions.Expect(choice.Locator(".channel-choice")).ToHaveClassAsync(new Regex("is-invalid"));
         await BrowserFixture.ScreenshotAsync(editor, "bulletin-thematic-channel-refused");
+        await Axe.AssertAccessibleAsync(editor, "the composer refusing a thematic channel");
         await Assertions.Expect(editor).ToHaveURLAsync(new Regex("/console/bulletins/new$"));
 
         // Sport: the warning goes, the bulletin is saved.
