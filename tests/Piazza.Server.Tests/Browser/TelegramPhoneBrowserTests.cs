@@ -219,6 +219,12 @@ public sealed class TelegramPhoneBrowserTests(BrowserFixture fixture) : IClassFi
         var problem = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!;
         Assert.Equal("This thematic channel publishes other topics: choose one of its topics or another channel.", (string?)problem["errors"]!["channelIds[0]"]![0]);
 
+        // The channel's page shows its topics and, under them, the keys the organization's topics have.
+        await editor.GotoAsync($"/console/channels/{sportId}");
+        await Assertions.Expect(editor.Locator("#setting-topics")).ToHaveValueAsync("sport");
+        await Assertions.Expect(editor.GetByTestId("topic-keys")).ToContainTextAsync("Le chiavi degli argomenti dell'ente:");
+        await Assertions.Expect(editor.GetByTestId("topic-keys")).ToContainTextAsync("scuole");
+
         // Staff who do not manage channels see neither the phone nor what the simulators received.
         await editor.GotoAsync("/console/sandbox/posts");
         await Assertions.Expect(editor.GetByTestId("page-message")).ToHaveTextAsync("Non hai i permessi per farlo.");
