@@ -18,6 +18,11 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = File.Exists("appsettings.json") ? null : AppContext.BaseDirectory,
 });
 
+// Static files (Bootstrap Italia, the console's scripts, their gzip and Brotli copies) as the build laid them out; in a
+// published copy they are in wwwroot and this does nothing. Without it, `dotnet run` outside Development answered
+// browsers asking for compressed files with empty bodies.
+builder.WebHost.UseStaticWebAssets();
+
 builder.Services.AddPiazzaDatabase(builder.Configuration);   // Data/: SQLite (default) or PostgreSQL, one DbContext
 builder.Services.AddPiazzaFeatures(builder.Configuration);   // Hosting/: tenancy, actors, audit, feature services, channel catalog
 builder.Services.AddPiazzaAuth(builder.Configuration);       // Auth/: Identity for staff, API keys for the API
@@ -38,6 +43,7 @@ app.UseAuthorization();
 app.UseTenant();              // the organization of the user or API key limits every query (after authorization:
                               // an endpoint's policy may authenticate another scheme, e.g. the API's keys)
 app.UseAntiforgery();
+app.UseOutputCache();         // the public site's pages, a few seconds (PublicSite:CacheFor)
 
 app.MapStaticAssets();
 app.MapPiazzaHealth();

@@ -25,6 +25,11 @@ public sealed class PublicSiteOptions
 
     /// <summary>Entries of a feed (the newest).</summary>
     public int FeedSize { get; set; } = 50;
+
+    /// <summary>How long the server keeps a page it rendered to answer the next visitors with (zero: never). When an
+    /// emergency brings the whole city to the site, most visitors then cost nothing; a new bulletin shows at most this
+    /// late.</summary>
+    public TimeSpan CacheFor { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>An organization as its public site shows it.</summary>

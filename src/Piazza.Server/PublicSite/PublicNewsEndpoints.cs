@@ -14,15 +14,15 @@ public static class PublicNewsEndpoints
 
     public static IEndpointRouteBuilder MapPublicNews(this IEndpointRouteBuilder app)
     {
-        var site = app.MapGroup(string.Empty).ExcludeFromDescription();
-        site.MapGet("/", RootAsync);
-        site.MapGet($"/{Org}", OrganizationAsync);
-        site.MapGet($"/{Org}/{Lang}", HomeAsync);
-        site.MapGet($"/{Org}/{Lang}/archive", (string org, string lang, int? page, HttpContext http, CancellationToken ct) => ArchiveAsync(org, lang, null, page, http, ct));
-        site.MapGet($"/{Org}/{Lang}/topics/{{topic}}", (string org, string lang, string topic, int? page, HttpContext http, CancellationToken ct) => ArchiveAsync(org, lang, topic, page, http, ct));
-        site.MapGet($"/{Org}/{Lang}/bulletins/{{id:guid}}", BulletinAsync);
-        site.MapGet($"/{Org}/{Lang}/feed.atom", (string org, string lang, HttpContext http, CancellationToken ct) => FeedAsync(org, lang, null, http, ct));
-        site.MapGet($"/{Org}/{Lang}/topics/{{topic}}/feed.atom", (string org, string lang, string topic, HttpContext http, CancellationToken ct) => FeedAsync(org, lang, topic, http, ct));
+        var site = app.MapGroup(string.Empty).ExcludeFromDescription().CacheOutput(PublicSiteSetup.CachePolicy);
+        site.MapGetHead("/", RootAsync);
+        site.MapGetHead($"/{Org}", OrganizationAsync);
+        site.MapGetHead($"/{Org}/{Lang}", HomeAsync);
+        site.MapGetHead($"/{Org}/{Lang}/archive", (string org, string lang, int? page, HttpContext http, CancellationToken ct) => ArchiveAsync(org, lang, null, page, http, ct));
+        site.MapGetHead($"/{Org}/{Lang}/topics/{{topic}}", (string org, string lang, string topic, int? page, HttpContext http, CancellationToken ct) => ArchiveAsync(org, lang, topic, page, http, ct));
+        site.MapGetHead($"/{Org}/{Lang}/bulletins/{{id:guid}}", BulletinAsync);
+        site.MapGetHead($"/{Org}/{Lang}/feed.atom", (string org, string lang, HttpContext http, CancellationToken ct) => FeedAsync(org, lang, null, http, ct));
+        site.MapGetHead($"/{Org}/{Lang}/topics/{{topic}}/feed.atom", (string org, string lang, string topic, HttpContext http, CancellationToken ct) => FeedAsync(org, lang, topic, http, ct));
         return app;
     }
 

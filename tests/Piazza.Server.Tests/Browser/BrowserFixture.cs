@@ -37,6 +37,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             b.UseSetting("Database:SeedDemoOnStart", "true");
             b.UseSetting("Demo:Password", Password);
             b.UseSetting("Demo:Subscribers", "24");
+            b.UseSetting("PublicSite:CacheFor", "00:00:00");
         });
         // A port of its own on the loopback interface, chosen by the system: UseKestrel(0) alone left Kestrel on its
         // default localhost:5000, so two test runs at the same time (several worktrees) failed to start.

@@ -33,6 +33,8 @@ public class PiazzaFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Database:SeedDemoOnStart", "false");
         // The WeChat accounts' periodic tag and menu work is driven by the tests that need it.
         builder.UseSetting("WeChat:MaintenanceEnabled", "false");
+        // Tests look at the public site right after changing it: no page is kept (PublicSiteCacheTests turns it on).
+        builder.UseSetting("PublicSite:CacheFor", "00:00:00");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
