@@ -333,10 +333,11 @@ public sealed class DemoSeeder(IServiceProvider services, IOptions<DemoOptions> 
             [
                 (PostState.Draft, PostState.Draft, created, editor.Email!, "Created."),
                 (PostState.Draft, PostState.InReview, created.AddHours(2), editor.Email!, "Every translation is reviewed: waiting for approval."),
-                (PostState.InReview, PostState.Approved, published, approver.Email!, priority == PostPriority.Emergency ? "Approved as an emergency." : "Approved."),
+                (PostState.InReview, PostState.Approved, published, approver.Email!, priority == PostPriority.Emergency
+                    ? "Approved as an emergency: the monthly cap, service hours and quiet hours do not apply." : "Approved."),
                 (PostState.Approved, PostState.Scheduled, published, approver.Email!, "To be sent now."),
-                (PostState.Scheduled, PostState.Sending, published, "system", "Released: 1 message."),
-                (PostState.Sending, PostState.Sent, published.AddSeconds(1), "system", "Every message was sent."),
+                (PostState.Scheduled, PostState.Sending, published, "system", "Released: Sito web comunale: 1 subscribers."),
+                (PostState.Sending, PostState.Sent, published.AddSeconds(1), "system", "1 sent, 0 failed, 0 skipped by the monthly cap, 0 cancelled."),
             ];
             post.History.AddRange(steps.Select(s => new PostStateChange { OrganizationId = organizationId, PostId = post.Id, From = s.From, To = s.To, At = s.At, ByName = s.By, Note = s.Note }));
             db.Posts.Add(post);

@@ -119,6 +119,12 @@ public static partial class BulletinLabels
             return string.Format(CultureInfo.CurrentCulture, T["To be sent at {0}."], clock.Format(when));
         }
 
+        if (CurrentUntilNote().Match(note) is { Success: true } until
+            && DateTime.TryParseExact(until.Groups[1].Value, "yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var end))
+        {
+            return string.Format(CultureInfo.CurrentCulture, T["Current until {0}."], clock.Format(end));
+        }
+
         if (note.StartsWith(SentBack, StringComparison.Ordinal))
         {
             return (T["Sent back to the author."] + " " + note[SentBack.Length..].Trim()).Trim();
@@ -200,6 +206,9 @@ public static partial class BulletinLabels
 
     [GeneratedRegex(@"^To be sent at (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC\.$")]
     private static partial Regex SendAtNote();
+
+    [GeneratedRegex(@"^Current until (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC\.$")]
+    private static partial Regex CurrentUntilNote();
 
     [GeneratedRegex(@"^(\d+) queued messages cancelled\.(.*)$", RegexOptions.Singleline)]
     private static partial Regex CancelledNote();
