@@ -23,6 +23,7 @@ public static class FacebookChannel
             new(PageId, "Page ID", Help: "In the Page's information (Page transparency): the Page ID."),
             new(PageUrl, "Page address", Required: false, IsUrl: true,
                 Help: "The page's public address, e.g. https://www.facebook.com/comunediprato: the subscribe page links to it and its QR code opens it."),
+            ChannelTopics.Field,
             .. BroadcastSettings.For(1, wholeChannel: true),
         ],
         [

@@ -25,6 +25,7 @@ public static class MastodonChannel
             new(Account, "Account (@name@instance)", Help: "The account's full name, e.g. @comune@mastodon.uno."),
             new(MaxCharacters, "Post length limit", Default: "500", Help: "Most instances allow 500 characters per post; some allow more."),
             new(Visibility, "Post visibility", Required: false, Default: "public", Help: "public, unlisted, private (followers only) or direct."),
+            ChannelTopics.Field,
             .. BroadcastSettings.For(1, wholeChannel: true),
         ],
         [

@@ -25,6 +25,7 @@ public static class TelegramChannel
             new(BaseUrl, "API base URL", IsUrl: true, Default: "https://api.telegram.org", Help: "Keep the default unless a proxy or a test server stands in for Telegram."),
             new(BotUsername, "Bot username", Help: "The bot's username as registered with @BotFather, e.g. ComunePratoBot."),
             new(ChannelUsername, "Public channel (@name)", Required: false, Help: "Optional: a public channel where the bot is an administrator. When set, bulletins are posted there, one post for all its members, instead of to the bot's subscribers."),
+            ChannelTopics.Field,
             new(InboundSettings.SubscribeKeywords, "Subscribe commands", Required: false, Default: DefaultSubscribeKeywords, Type: ChannelFieldType.LanguageMap,
                 Help: "One line per language; alternatives separated by |. /start (also from a deep link https://t.me/<bot>?start=t-<topic>_c-<campaign>) subscribes; the answer is in the language of the person's app when the organization has it."),
             new(InboundSettings.UnsubscribeKeywords, "Unsubscribe commands", Required: false, Default: DefaultUnsubscribeKeywords, Type: ChannelFieldType.LanguageMap,
@@ -48,5 +49,15 @@ public static class TelegramChannel
         SandboxDefaults = Simulator.TelegramSandbox.Defaults,
         Join = TelegramJoin.For,
         CampaignProblem = TelegramJoin.CampaignProblem,
+        Problems = (settings, _) => ProblemsOf(settings),
     };
+
+    /// <summary>Only a public channel publishes by theme: a bot's subscribers choose their own topics.</summary>
+    private static IEnumerable<(string Field, string Message)> ProblemsOf(IReadOnlyDictionary<string, string> settings)
+    {
+        if (settings.ContainsKey(ChannelTopics.Setting) && !settings.ContainsKey(ChannelUsername))
+        {
+            yield return ("settings." + ChannelTopics.Setting, "Only a public channel (@name) publishes by topic: set it, or leave the topics empty.");
+        }
+    }
 }

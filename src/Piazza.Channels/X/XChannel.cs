@@ -17,6 +17,7 @@ public static class XChannel
         [
             new(BaseUrl, "API base URL", IsUrl: true, Default: "https://api.x.com", Help: "Keep the default unless a proxy or a test server stands in for X."),
             new(Username, "Account (@name)", Help: "The account's name on X, e.g. @ComuneDiPrato."),
+            ChannelTopics.Field,
             .. BroadcastSettings.For(1, wholeChannel: true),
         ],
         [

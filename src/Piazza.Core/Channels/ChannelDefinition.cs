@@ -110,6 +110,9 @@ public enum ChannelFieldType
 
     /// <summary>One entry per line: keywords separated by "|", a colon, and the answer (see <see cref="Inbound.Keywords.AutoReplies"/>).</summary>
     KeywordReplies = 8,
+
+    /// <summary>A comma-separated list of the organization's topic keys, e.g. "sport,cultura-eventi" (see <see cref="ChannelTopics"/>).</summary>
+    Topics = 9,
 }
 
 /// <summary>A setting with a value per language, written one line per language: <c>it: ATTIVA ISCRIZIONE</c>.</summary>
@@ -210,6 +213,37 @@ public static class BroadcastSettings
         yield return new(QuietHours, "Quiet hours", Required: false, Type: ChannelFieldType.DailyRange,
             Help: "When citizens get no routine message, e.g. 21:00-08:00, or none. Empty: the organization's sending policy.");
     }
+}
+
+/// <summary>
+/// Thematic channels (Prato's "Prato Sport", "Prato Scuola" on Telegram; a library's Facebook page): the setting
+/// <c>topics</c> of a channel that posts to its whole audience names the topics it publishes. A bulletin of another topic
+/// cannot be saved or approved with it (<see cref="Posts.PostService"/>). Empty: every topic.
+/// </summary>
+public static class ChannelTopics
+{
+    public const string Setting = "topics";
+
+    /// <summary>The field, for the platforms that post to a whole channel.</summary>
+    public static ChannelField Field { get; } = new(Setting, "Topics it publishes", Required: false, Type: ChannelFieldType.Topics,
+        Help: "For a thematic channel: the keys of the topics it publishes, comma-separated (e.g. sport). A bulletin of another topic cannot be sent on it. Empty: every topic.");
+
+    /// <summary>The topic keys a channel with these settings publishes; empty for every topic.</summary>
+    public static IReadOnlyList<string> Of(IReadOnlyDictionary<string, string> settings) =>
+        settings.TryGetValue(Setting, out var value) ? Split(value) : [];
+
+    /// <summary>The same, from the channel's stored settings (JSON).</summary>
+    public static IReadOnlyList<string> OfJson(string settingsJson) =>
+        Of(System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(settingsJson) ?? []);
+
+    /// <summary>Whether a channel with these topics publishes a bulletin of <paramref name="topicKey"/>.</summary>
+    public static bool Takes(IReadOnlyList<string> topics, string topicKey) =>
+        topics.Count == 0 || topics.Contains(topicKey, StringComparer.Ordinal);
+
+    /// <summary>The keys of a setting's value: split on commas, trimmed, lower-case, each once.</summary>
+    public static IReadOnlyList<string> Split(string? value) =>
+        [.. (value ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(k => k.ToLowerInvariant()).Distinct(StringComparer.Ordinal)];
 }
 
 /// <summary>All known platforms, as registered by Piazza.Channels.</summary>

@@ -140,6 +140,7 @@ public sealed class ChannelService(ServiceContext ctx, ChannelCatalog catalog, I
 
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
         List<string>? orgLanguages = null;
+        List<string>? topicKeys = null;
         foreach (var (key, raw) in input.Settings ?? new Dictionary<string, string?>())
         {
             var field = definition.Settings.FirstOrDefault(f => f.Name == key);
@@ -159,7 +160,12 @@ public sealed class ChannelService(ServiceContext ctx, ChannelCatalog catalog, I
             else if (!string.IsNullOrEmpty(value))
             {
                 orgLanguages ??= await ctx.Db.OrganizationLanguages.AsNoTracking().Select(l => l.Tag).ToListAsync(ct);
-                var (normalized, problem) = CheckSetting(field.EffectiveType, value, orgLanguages);
+                if (field.EffectiveType == ChannelFieldType.Topics)
+                {
+                    topicKeys ??= await ctx.Db.Topics.AsNoTracking().Select(t => t.Key).ToListAsync(ct);
+                }
+
+                var (normalized, problem) = CheckSetting(field.EffectiveType, value, orgLanguages, topicKeys);
                 if (problem is not null)
                 {
                     v.Add("settings." + key, problem);
@@ -244,11 +250,17 @@ public sealed class ChannelService(ServiceContext ctx, ChannelCatalog catalog, I
         channel.UpdatedAt = ctx.Now;
     }
 
-    /// <summary>Checks a setting's value by its type; returns it normalized, or why it is wrong.</summary>
-    public static (string Value, string? Problem) CheckSetting(ChannelFieldType type, string value, IReadOnlyCollection<string> organizationLanguages)
+    /// <summary>Checks a setting's value by its type; returns it normalized, or why it is wrong. A list of topics is
+    /// checked against <paramref name="topicKeys"/>, the organization's topic keys.</summary>
+    public static (string Value, string? Problem) CheckSetting(ChannelFieldType type, string value, IReadOnlyCollection<string> organizationLanguages, IReadOnlyCollection<string>? topicKeys = null)
     {
         switch (type)
         {
+            case ChannelFieldType.Topics:
+                var keys = ChannelTopics.Split(value);
+                return keys.Count > 0 && keys.All(k => topicKeys?.Contains(k, StringComparer.Ordinal) == true)
+                    ? (string.Join(',', keys), null)
+                    : (value, "List keys of the organization's topics, separated by commas (e.g. sport,scuole).");
             case ChannelFieldType.Number:
                 return int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 100_000
                     ? (n.ToString(System.Globalization.CultureInfo.InvariantCulture), null)

@@ -457,8 +457,37 @@ public sealed class PostService(
             }
         }
 
+        var topicKey = await ctx.Db.Topics.AsNoTracking().Where(t => t.Id == post.TopicId).Select(t => t.Key).FirstOrDefaultAsync(ct);
+        foreach (var (field, message) in await ThematicProblemsAsync(topicKey, ids, byIndex: false, ct))
+        {
+            Add(field, message);
+        }
+
         _ = required;
         return v.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+    }
+
+    /// <summary>A thematic channel (setting "topics", <see cref="ChannelTopics"/>) takes only bulletins of its topics: the
+    /// channels that would not take <paramref name="topicKey"/>, as <c>channelIds[i]</c> (the input's order) or
+    /// <c>channelIds.{id}</c>.</summary>
+    private async Task<List<(string Field, string Message)>> ThematicProblemsAsync(string? topicKey, List<Guid> channelIds, bool byIndex, CancellationToken ct)
+    {
+        var problems = new List<(string Field, string Message)>();
+        if (topicKey is null || channelIds.Count == 0)
+        {
+            return problems;
+        }
+
+        var settings = await ctx.Db.Channels.AsNoTracking().Where(c => channelIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.SettingsJson, ct);
+        for (var i = 0; i < channelIds.Count; i++)
+        {
+            if (settings.TryGetValue(channelIds[i], out var json) && !ChannelTopics.Takes(ChannelTopics.OfJson(json), topicKey))
+            {
+                problems.Add((byIndex ? $"channelIds[{i}]" : $"channelIds.{channelIds[i]}", "This thematic channel publishes other topics: choose one of its topics or another channel."));
+            }
+        }
+
+        return problems;
     }
 
     /// <summary>The platform's quota for the bulletin on a channel, when the platform has one.</summary>
@@ -588,6 +617,11 @@ public sealed class PostService(
         for (var i = 0; i < channelIds.Count; i++)
         {
             v.When(!known.Contains(channelIds[i]), $"channelIds[{i}]", "There is no such channel.");
+        }
+
+        foreach (var (field, message) in await ThematicProblemsAsync(topic?.Key, channelIds, byIndex: true, ct))
+        {
+            v.Add(field, message);
         }
 
         var order = await LanguageOrderAsync(ct);

@@ -7,6 +7,8 @@ using Piazza.Broadcast;
 using Piazza.Channels;
 using Piazza.Campaigns;
 using Piazza.Channels.Campaigns;
+using Piazza.Channels.Mastodon;
+using Piazza.Channels.Telegram;
 using Piazza.Channels.WeChat;
 using Piazza.Channels.WeChat.Simulator;
 using Piazza.Channels.WhatsApp;
@@ -157,9 +159,45 @@ public sealed class DemoSeeder(IServiceProvider services, IOptions<DemoOptions> 
             await db.SaveChangesAsync(ct);
         }
 
-        var telegram = await channelService.CreateAsync(new ChannelInput(ChannelKind.Telegram, "Prato Notizie Telegram (sandbox)", IsSandbox: true, OfficeId: communication.Id), ct);
+        // Telegram, as Prato uses it: a bot for personal subscriptions (/start, also from a flyer's deep link
+        // https://t.me/PratoNotizieBot?start=t-<topic>_c-<campaign>), and one public channel per theme where a bot of the
+        // city posts each bulletin of that theme once, for all its members. All three talk to the Telegram simulator on
+        // this server; the citizen phone (/console/sandbox/phone) writes to the bot and reads the channels.
+        var telegram = await channelService.CreateAsync(new ChannelInput(
+            ChannelKind.Telegram, "Prato Notizie Telegram (sandbox)", IsSandbox: true, OfficeId: communication.Id,
+            Settings: new Dictionary<string, string?>
+            {
+                [TelegramChannel.BotUsername] = "PratoNotizieBot",
+            }), ct);
+        await channelService.CreateAsync(new ChannelInput(
+            ChannelKind.Telegram, "Prato Sport (sandbox)", IsSandbox: true, OfficeId: communication.Id,
+            Settings: new Dictionary<string, string?>
+            {
+                [TelegramChannel.BotUsername] = "PratoSportBot",
+                [TelegramChannel.ChannelUsername] = "@PratoSport",
+                [ChannelTopics.Setting] = "sport",
+            }), ct);
+        await channelService.CreateAsync(new ChannelInput(
+            ChannelKind.Telegram, "Prato Scuola (sandbox)", IsSandbox: true, OfficeId: schools.Id,
+            Settings: new Dictionary<string, string?>
+            {
+                [TelegramChannel.BotUsername] = "PratoScuolaBot",
+                [TelegramChannel.ChannelUsername] = "@PratoScuola",
+                [ChannelTopics.Setting] = "scuole",
+                [BroadcastSettings.Languages] = "it,zh", // school enrolment concerns Chinese families too: each post in both
+            }), ct);
+        // The city's page and its Mastodon account, as a real municipality would configure them (the sandbox sends to
+        // Piazza's simulators whatever the instance's address).
         await channelService.CreateAsync(new ChannelInput(ChannelKind.Facebook, "Pagina Facebook (sandbox)", IsSandbox: true, OfficeId: communication.Id), ct);
-        await channelService.CreateAsync(new ChannelInput(ChannelKind.Mastodon, "Mastodon (sandbox)", IsSandbox: true, OfficeId: communication.Id), ct);
+        await channelService.CreateAsync(new ChannelInput(
+            ChannelKind.Mastodon, "Mastodon (sandbox)", IsSandbox: true, OfficeId: communication.Id,
+            Settings: new Dictionary<string, string?>
+            {
+                [MastodonChannel.BaseUrl] = "https://mastodon.uno",
+                [MastodonChannel.Account] = "@comunediprato@mastodon.uno",
+                [MastodonChannel.MaxCharacters] = "500",
+                [MastodonChannel.Visibility] = "public",
+            }), ct);
         var web = await channelService.CreateAsync(new ChannelInput(ChannelKind.Web, "Sito web comunale", IsSandbox: true, OfficeId: communication.Id), ct);
 
         // Each channel's published rules and privacy notice (version 1, in Italian and Chinese): consents record it and the

@@ -29,12 +29,14 @@ public sealed class SandboxPhone(
     /// <summary>The longest comment on an article.</summary>
     public const int MaxComment = 600;
 
-    /// <summary>The organization's sandbox WhatsApp channels, then its sandbox WeChat channels.</summary>
+    /// <summary>The organization's sandbox WhatsApp channels, then its sandbox WeChat channels, then its sandbox Telegram
+    /// channels (see <see cref="TelegramPhone"/>).</summary>
     public async Task<IReadOnlyList<ChannelView>> ChannelsAsync(CancellationToken ct)
     {
         Require();
         var all = await channels.ListAsync(ct);
-        return [.. all.Where(c => c.Kind == ChannelKind.WhatsApp && c.IsSandbox), .. all.Where(c => c.Kind == ChannelKind.WeChat && c.IsSandbox)];
+        return [.. all.Where(c => c.Kind == ChannelKind.WhatsApp && c.IsSandbox), .. all.Where(c => c.Kind == ChannelKind.WeChat && c.IsSandbox),
+            .. all.Where(c => c.Kind == ChannelKind.Telegram && c.IsSandbox)];
     }
 
     /// <summary>What the phone exchanged with the channel, oldest first.</summary>

@@ -11,6 +11,8 @@ public static class SandboxSetup
         services.AddSingleton<ISandboxAddress, SandboxAddress>();
         services.AddSingleton<SandboxChannels>();
         services.AddScoped<SandboxPhone>();
+        services.AddScoped<TelegramPhone>();
+        services.AddScoped<SandboxPosts>();
         services.AddSingleton<WeChatSandboxMemory>();
         services.AddHttpClient(WhatsAppSimulatorCallbacks.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
         services.AddHostedService<WhatsAppSimulatorCallbacks>();

@@ -1,8 +1,10 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
 using Piazza.Broadcast;
 using Piazza.Channels;
 using Piazza.Channels.Telegram;
@@ -10,6 +12,8 @@ using Piazza.Channels.Telegram.Simulator;
 using Piazza.Channels.WhatsApp.Simulator;
 using Piazza.Data;
 using Piazza.Server.Hooks;
+using Piazza.Server.Resources;
+using Piazza.Server.StaffConsole;
 
 namespace Piazza.Server.Sandbox;
 
@@ -25,6 +29,30 @@ public static class TelegramSimulatorEndpoints
     public static IEndpointRouteBuilder MapTelegramSimulator(this IEndpointRouteBuilder app)
     {
         app.MapMethods("/sandbox/telegram/{bot}/{method}", ["GET", "POST"], CallAsync).AllowAnonymous().ExcludeFromDescription().DisableAntiforgery();
+
+        // A person's chat with a sandbox bot, or a sandbox public channel's posts, for the citizen phone page (it only reads).
+        app.MapGet("/console/sandbox/phone/telegram/messages", async (
+            Guid channel, string? name, string? lang, string? chat, TelegramPhone phone, IStringLocalizer<Text> T, HttpContext context, CancellationToken ct) =>
+        {
+            context.Response.Headers.CacheControl = "no-store";
+            var (person, problem) = TelegramPhone.PersonOf(name ?? TelegramPhone.DefaultPerson, lang, chat);
+            if (person is null)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: T[problem!]);
+            }
+
+            var view = await phone.ViewAsync(channel, person, ct);
+            return Results.Json(new
+            {
+                publicChannel = view.PublicChannel,
+                blocked = view.Blocked,
+                messages = view.Messages.Select(m => new
+                {
+                    id = m.MessageId.ToString(CultureInfo.InvariantCulture), fromCitizen = m.FromCitizen, text = m.Text, nodes = TelegramAppView.Nodes(m),
+                    template = (string?)null, at = m.At, status = string.Empty,
+                }),
+            });
+        }).RequireAuthorization(ConsoleSetup.StaffPolicy).ExcludeFromDescription();
         return app;
     }
 

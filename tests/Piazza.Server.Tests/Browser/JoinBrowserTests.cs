@@ -44,7 +44,8 @@ public sealed partial class JoinBrowserTests(BrowserFixture fixture) : IClassFix
         Assert.Contains(channels.WeChatWebsiteUrl, expected.Values);
         Assert.Contains($"https://t.me/{channels.TelegramBot}", expected.Values);
         Assert.Contains(channels.FacebookPage, expected.Values);
-        Assert.Contains("https://mastodon.sandbox.invalid/@comune", expected.Values);
+        Assert.Contains("https://mastodon.uno/@comunediprato", expected.Values);
+        Assert.Contains("https://t.me/PratoSport", expected.Values);
         await AssertCodesAsync(page, expected);
 
         var whatsapp = page.Locator("[data-testid=join-channel][data-kind=WhatsApp]");

@@ -38,6 +38,14 @@ public sealed record TelegramAnswer(int Status, JsonObject Body);
 /// <param name="At">When.</param>
 public sealed record TelegramSimMessage(long MessageId, bool FromCitizen, string Text, string Raw, string? ParseMode, DateTimeOffset At);
 
+/// <summary>A person's chat with a simulated bot, as the simulator knows it.</summary>
+/// <param name="ChatId">The chat id (a private chat's is the person's user id).</param>
+/// <param name="FirstName">The name the person's app sent ("?" for a chat learnt from Piazza's subscribers).</param>
+/// <param name="LanguageCode">The app's language, as it last sent it.</param>
+/// <param name="Blocked">True while the person has blocked the bot.</param>
+/// <param name="LastActive">The last message in the chat.</param>
+public sealed record TelegramSimChat(long ChatId, string FirstName, string? LanguageCode, bool Blocked, DateTimeOffset LastActive);
+
 /// <summary>
 /// Piazza's stand-in for the Telegram Bot API, used by sandbox channels (<c>/sandbox/telegram/bot&lt;token&gt;/&lt;method&gt;</c>):
 /// <c>getMe</c>, <c>setWebhook</c>, <c>getWebhookInfo</c>, <c>deleteWebhook</c> and <c>sendMessage</c>, validated as Telegram
@@ -208,6 +216,26 @@ public sealed class TelegramSimulator(TimeProvider time, IOptions<TelegramSimula
         lock (_lock)
         {
             return _bots.TryGetValue(channelId, out var bot) && bot.Chats.TryGetValue(chatId, out var chat) ? [.. chat.Messages] : [];
+        }
+    }
+
+    /// <summary>A chat of the bot, if the simulator knows it.</summary>
+    public TelegramSimChat? ChatInfo(Guid channelId, long chatId)
+    {
+        lock (_lock)
+        {
+            return _bots.TryGetValue(channelId, out var bot) && bot.Chats.TryGetValue(chatId, out var chat) ? View(chat) : null;
+        }
+    }
+
+    /// <summary>The bot's chats with people who wrote to it (not those only learnt from Piazza), the most recent first.</summary>
+    public IReadOnlyList<TelegramSimChat> RecentChats(Guid channelId, int count)
+    {
+        lock (_lock)
+        {
+            return _bots.TryGetValue(channelId, out var bot)
+                ? [.. bot.Chats.Values.Where(c => c.FirstName != "?").OrderByDescending(c => c.LastActive).Take(count).Select(View)]
+                : [];
         }
     }
 
@@ -497,7 +525,10 @@ public sealed class TelegramSimulator(TimeProvider time, IOptions<TelegramSimula
         }
     }
 
-    private static string? DecodeEntities(string text)
+    private static TelegramSimChat View(Chat chat) => new(chat.Id, chat.FirstName, chat.LanguageCode, chat.Blocked, chat.LastActive);
+
+    /// <summary>The text of HTML entities decoded (&amp;lt; &amp;gt; &amp;amp; &amp;quot; and numeric ones); null when one is unknown.</summary>
+    internal static string? DecodeEntities(string text)
     {
         var sb = new StringBuilder();
         var i = 0;

@@ -163,10 +163,22 @@
         schedulePreview(form);
     });
 
+    // A thematic channel's warning shows while the chosen topic is not one of the topics it publishes.
+    function updateThematicChannels(form) {
+        var topic = form.querySelector('select[name="Input.TopicId"]');
+        var chosen = topic ? topic.value : '';
+        form.querySelectorAll('[data-channel-topic-ids]').forEach(function (warning) {
+            var ids = warning.getAttribute('data-channel-topic-ids').split(',');
+            warning.hidden = !chosen || ids.indexOf(chosen) >= 0;
+        });
+    }
+
     document.addEventListener('change', function (e) {
         var form = composerOf(e.target);
         if (!form) { return; }
-        if (e.target.hasAttribute('data-preview-language')) {
+        if (e.target.name === 'Input.TopicId') {
+            updateThematicChannels(form);
+        } else if (e.target.hasAttribute('data-preview-language')) {
             clearTimeout(typingTimer);
             refreshPreview(form);
         } else if (e.target.hasAttribute('data-kind')) {

@@ -1,6 +1,9 @@
 // The citizen phone of the staff console (/console/sandbox/phone). Without JavaScript it still works: sending a
 // message reloads the page with the chat. With it, the chat follows by itself: every 2 seconds the conversation is
-// read from /console/sandbox/phone/messages and the list is redrawn when it changed (newest at the bottom).
+// read from the list's data-source (/console/sandbox/phone/messages, …/wechat/messages, …/telegram/messages) and the
+// list is redrawn when it changed (newest at the bottom). A Telegram message comes as pieces (text, and formatting
+// that holds pieces): each is drawn as an element of a fixed list with its text as text, never as HTML, exactly as
+// the server draws it (StaffConsole/Shared/TelegramText.cs).
 (function () {
     'use strict';
 
@@ -21,6 +24,27 @@
         return node;
     }
 
+    var TELEGRAM_ELEMENTS = { b: 'strong', i: 'em', u: 'u', s: 's', code: 'code', pre: 'pre', blockquote: 'blockquote', a: 'a' };
+
+    function telegramPieces(parent, nodes) {
+        (nodes || []).forEach(function (node) {
+            if (node.kind === 'text') {
+                parent.appendChild(document.createTextNode(node.text || ''));
+                return;
+            }
+            var child = document.createElement(TELEGRAM_ELEMENTS[node.kind] || 'span');
+            if (node.kind === 'a' && typeof node.href === 'string' && /^https?:\/\//i.test(node.href)) {
+                child.setAttribute('href', node.href);
+                child.setAttribute('rel', 'noopener noreferrer nofollow');
+                child.setAttribute('target', '_blank');
+            }
+            if (node.kind === 'spoiler') { child.className = 'tg-spoiler'; }
+            child.setAttribute('data-tg', node.kind);
+            telegramPieces(child, node.children);
+            parent.appendChild(child);
+        });
+    }
+
     function draw(list, messages) {
         var zone = list.getAttribute('data-time-zone');
         var nodes = [];
@@ -31,12 +55,18 @@
             var item = element('li', m.fromCitizen ? 'citizen-phone-out' : 'citizen-phone-in');
             item.setAttribute('data-message-id', m.id);
             if (m.template) { item.appendChild(element('span', 'citizen-phone-template', m.template)); }
-            item.appendChild(element('span', 'citizen-phone-text', m.text));
+            if (m.nodes) {
+                var text = element('span', 'citizen-phone-text');
+                telegramPieces(text, m.nodes);
+                item.appendChild(text);
+            } else {
+                item.appendChild(element('span', 'citizen-phone-text', m.text));
+            }
             var meta = element('span', 'citizen-phone-meta');
             var when = element('time', null, time(m.at, zone));
             when.setAttribute('datetime', m.at);
             meta.appendChild(when);
-            if (!m.fromCitizen) {
+            if (!m.fromCitizen && m.status) {
                 var status = element('span', 'citizen-phone-status', list.getAttribute('data-status-' + m.status) || m.status);
                 status.setAttribute('data-status', m.status);
                 meta.appendChild(document.createTextNode(' '));
