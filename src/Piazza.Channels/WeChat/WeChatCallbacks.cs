@@ -231,19 +231,56 @@ public sealed class WeChatCallbacks(
     /// <summary>MASSSENDJOBFINISH: the mass send's counts are kept and its delivery becomes Delivered (or Failed).</summary>
     private async Task CompleteMassSendAsync(ChannelAccount channel, WeChatMassSendResult mass, DateTime at, CancellationToken ct)
     {
+        var changed = await RecordFinishAsync(channel, mass, ct);
+        logger.LogInformation("WeChat channel {Channel}: mass send {MsgId} finished: {Status}, {Sent}/{Total} sent, {Errors} errors{Unknown}",
+            channel.Id, mass.MsgId, mass.Status, mass.SentCount, mass.TotalCount, mass.ErrorCount, changed == 0 ? " (not recorded yet)" : string.Empty);
+        if (changed == 0)
+        {
+            // WeChat can report the end of a mass send before the adapter has written the send it answered (the callback
+            // races the sendall answer): the row is tried again for two minutes, in the background (the webhook answers now).
+            _ = Task.Run(() => RecordFinishLaterAsync(channel, mass), CancellationToken.None);
+        }
+
+        await statuses.Report(mass.Succeeded
+            ? new StatusUpdate(channel.Id, mass.MsgId, DeliveryState.Delivered, at)
+            : new StatusUpdate(channel.Id, mass.MsgId, DeliveryState.Failed, at, $"WeChat: {mass.Status} ({mass.SentCount} of {mass.TotalCount} sent, {mass.ErrorCount} errors)"), ct);
+    }
+
+    private async Task<int> RecordFinishAsync(ChannelAccount channel, WeChatMassSendResult mass, CancellationToken ct)
+    {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PiazzaDb>();
         var now = time.GetUtcNow().UtcDateTime;
-        var changed = await db.WeChatMassSends.IgnoreQueryFilters().Where(m => m.ChannelId == channel.Id && m.MsgId == mass.MsgId)
+        return await db.WeChatMassSends.IgnoreQueryFilters().Where(m => m.ChannelId == channel.Id && m.MsgId == mass.MsgId)
             .ExecuteUpdateAsync(u => u
                 .SetProperty(m => m.Status, mass.Status.Length > 100 ? mass.Status[..100] : mass.Status)
                 .SetProperty(m => m.TotalCount, mass.TotalCount).SetProperty(m => m.SentCount, mass.SentCount).SetProperty(m => m.ErrorCount, mass.ErrorCount)
                 .SetProperty(m => m.FinishedAt, now), ct);
-        logger.LogInformation("WeChat channel {Channel}: mass send {MsgId} finished: {Status}, {Sent}/{Total} sent, {Errors} errors{Unknown}",
-            channel.Id, mass.MsgId, mass.Status, mass.SentCount, mass.TotalCount, mass.ErrorCount, changed == 0 ? " (not recorded yet)" : string.Empty);
-        await statuses.Report(mass.Succeeded
-            ? new StatusUpdate(channel.Id, mass.MsgId, DeliveryState.Delivered, at)
-            : new StatusUpdate(channel.Id, mass.MsgId, DeliveryState.Failed, at, $"WeChat: {mass.Status} ({mass.SentCount} of {mass.TotalCount} sent, {mass.ErrorCount} errors)"), ct);
+    }
+
+    private async Task RecordFinishLaterAsync(ChannelAccount channel, WeChatMassSendResult mass)
+    {
+        var until = time.GetUtcNow().AddMinutes(2);
+        var wait = TimeSpan.FromMilliseconds(250);
+        try
+        {
+            while (time.GetUtcNow() < until)
+            {
+                await Task.Delay(wait, time);
+                if (await RecordFinishAsync(channel, mass, CancellationToken.None) > 0)
+                {
+                    return;
+                }
+
+                wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(15).Ticks));
+            }
+
+            logger.LogWarning("WeChat channel {Channel}: mass send {MsgId} finished, but Piazza has no record of it", channel.Id, mass.MsgId);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogWarning(e, "WeChat channel {Channel}: the end of mass send {MsgId} could not be recorded", channel.Id, mass.MsgId);
+        }
     }
 
     /// <summary>What the staff see of a message or event.</summary>

@@ -52,7 +52,9 @@ public sealed class WeChatRoundTripTests(WeChatLiveFactory factory) : IClassFixt
         await BroadcastFactory.WaitUntilAsync(async () =>
         {
             await using var db = factory.Database.CreateContext();
-            return await db.Deliveries.IgnoreQueryFilters().Where(d => d.PostId == id).AllAsync(d => d.State == DeliveryState.Delivered);
+            // (The end of a mass send may come before the adapter recorded it: its row is then completed a moment later.)
+            return await db.Deliveries.IgnoreQueryFilters().Where(d => d.PostId == id).AllAsync(d => d.State == DeliveryState.Delivered)
+                && await db.WeChatMassSends.IgnoreQueryFilters().Where(m => m.PostId == id).CountAsync(m => m.Status != null) == 2;
         }, 20, "MASSSENDJOBFINISH delivered both mass sends");
 
         Assert.True(Seen(account, "Lin", "停水通知"));
