@@ -1,9 +1,6 @@
-using Microsoft.AspNetCore.OutputCaching;
-using Microsoft.Extensions.Options;
 using Piazza.Channels;
 using Piazza.Data;
 using Piazza.Policies;
-using Piazza.PublicSite;
 using Piazza.Server.PublicSite.Pages;
 
 namespace Piazza.Server.PublicSite;
@@ -16,30 +13,14 @@ namespace Piazza.Server.PublicSite;
 /// </summary>
 public static class PublicJoinEndpoints
 {
-    private const string Org = "{org:regex(^[a-z][a-z0-9-]{{1,59}}$)}";
-    private const string Lang = "{lang:regex(^[A-Za-z]{{2,3}}(-[A-Za-z0-9]{{2,8}}){{0,3}}$)}";
+    private const string Org = PublicSiteSetup.OrgSegment;
+    private const string Lang = PublicSiteSetup.LangSegment;
 
     /// <summary>The output-cache policy of these pages and images: the public site's (<c>PublicSite:CacheFor</c>), kept
     /// apart per flyer campaign and second language.</summary>
     public const string CachePolicy = "public-site-join";
 
-    public static IServiceCollection AddPublicJoin(this IServiceCollection services)
-    {
-        services.AddOptions<OutputCacheOptions>()
-            .Configure<IOptions<PublicSiteOptions>>((cache, site) => cache.AddPolicy(CachePolicy, b =>
-            {
-                b.SetVaryByQuery("campaign", "also").SetVaryByHeader("Accept-Language");
-                if (site.Value.CacheFor > TimeSpan.Zero)
-                {
-                    b.Expire(site.Value.CacheFor);
-                }
-                else
-                {
-                    b.NoCache();
-                }
-            }));
-        return services;
-    }
+    public static IServiceCollection AddPublicJoin(this IServiceCollection services) => services.AddPublicCachePolicy(CachePolicy, "campaign", "also");
 
     public static IEndpointRouteBuilder MapPublicJoin(this IEndpointRouteBuilder app)
     {

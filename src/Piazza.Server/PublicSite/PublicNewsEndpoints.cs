@@ -9,8 +9,8 @@ namespace Piazza.Server.PublicSite;
 /// bulletin and of each topic, each bulletin's permanent page, and the Atom feed of every archive.</summary>
 public static class PublicNewsEndpoints
 {
-    private const string Org = "{org:regex(^[a-z][a-z0-9-]{{1,59}}$)}";
-    private const string Lang = "{lang:regex(^[A-Za-z]{{2,3}}(-[A-Za-z0-9]{{2,8}}){{0,3}}$)}";
+    private const string Org = PublicSiteSetup.OrgSegment;
+    private const string Lang = PublicSiteSetup.LangSegment;
 
     public static IEndpointRouteBuilder MapPublicNews(this IEndpointRouteBuilder app)
     {

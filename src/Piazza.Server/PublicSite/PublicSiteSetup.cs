@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Options;
 using Piazza.PublicSite;
 
@@ -15,19 +16,21 @@ public static class PublicSiteSetup
     /// <summary>The output-cache policy of the public pages and feeds.</summary>
     public const string CachePolicy = "public-site";
 
-    public static IServiceCollection AddPiazzaPublicSite(this IServiceCollection services)
+    /// <summary>The first segment of a public address: an organization's slug.</summary>
+    public const string OrgSegment = "{org:regex(^[a-z][a-z0-9-]{{1,59}}$)}";
+
+    /// <summary>The second segment: a language tag (checked against the organization's languages by <see cref="PublicRequest"/>).</summary>
+    public const string LangSegment = "{lang:regex(^[A-Za-z]{{2,3}}(-[A-Za-z0-9]{{2,8}}){{0,3}}$)}";
+
+    /// <summary>An output-cache policy of public pages: kept <c>PublicSite:CacheFor</c> (not at all when zero), a copy per
+    /// address, per value of <paramref name="varyByQuery"/> and per Accept-Language (which picks a language at the
+    /// organization's bare address).</summary>
+    public static IServiceCollection AddPublicCachePolicy(this IServiceCollection services, string name, params string[] varyByQuery)
     {
-        services.AddOptions<PublicSiteOptions>().BindConfiguration(PublicSiteOptions.Section)
-            .Validate(o => o.EmergencyPinnedFor > TimeSpan.Zero && o.PageSize is > 0 and <= 200 && o.HomeSize is > 0 and <= 100 && o.FeedSize is > 0 and <= 500,
-                "PublicSite: EmergencyPinnedFor must be positive, PageSize 1–200, HomeSize 1–100, FeedSize 1–500.")
-            .Validate(o => o.CacheFor >= TimeSpan.Zero && o.CacheFor <= TimeSpan.FromMinutes(10), "PublicSite: CacheFor must be between 0 and 10 minutes.")
-            .ValidateOnStart();
-        // Pages and feeds are the same for every visitor: kept a few seconds (PublicSite:CacheFor), per address and page.
-        services.AddOutputCache();
-        services.AddOptions<Microsoft.AspNetCore.OutputCaching.OutputCacheOptions>()
-            .Configure<IOptions<PublicSiteOptions>>((cache, site) => cache.AddPolicy(CachePolicy, b =>
+        services.AddOptions<OutputCacheOptions>()
+            .Configure<IOptions<PublicSiteOptions>>((cache, site) => cache.AddPolicy(name, b =>
             {
-                b.SetVaryByQuery("page").SetVaryByHeader("Accept-Language");
+                b.SetVaryByQuery(varyByQuery).SetVaryByHeader("Accept-Language");
                 if (site.Value.CacheFor > TimeSpan.Zero)
                 {
                     b.Expire(site.Value.CacheFor);
@@ -37,6 +40,19 @@ public static class PublicSiteSetup
                     b.NoCache();
                 }
             }));
+        return services;
+    }
+
+    public static IServiceCollection AddPiazzaPublicSite(this IServiceCollection services)
+    {
+        services.AddOptions<PublicSiteOptions>().BindConfiguration(PublicSiteOptions.Section)
+            .Validate(o => o.EmergencyPinnedFor > TimeSpan.Zero && o.PageSize is > 0 and <= 200 && o.HomeSize is > 0 and <= 100 && o.FeedSize is > 0 and <= 500,
+                "PublicSite: EmergencyPinnedFor must be positive, PageSize 1–200, HomeSize 1–100, FeedSize 1–500.")
+            .Validate(o => o.CacheFor >= TimeSpan.Zero && o.CacheFor <= TimeSpan.FromMinutes(10), "PublicSite: CacheFor must be between 0 and 10 minutes.")
+            .ValidateOnStart();
+        // Pages and feeds are the same for every visitor: kept a few seconds (PublicSite:CacheFor), per address and page.
+        services.AddOutputCache();
+        services.AddPublicCachePolicy(CachePolicy, "page");
         services.AddScoped<PublicSiteService>();
         services.AddPublicJoin();   // the subscribe page, policies and flyers: cached per campaign and language too
         // Pages are written in UTF-8 as they are: Chinese text as characters, not as numeric entities three times longer.

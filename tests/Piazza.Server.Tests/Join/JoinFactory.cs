@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Piazza.Broadcast;
 using Piazza.Channels;
 using Piazza.Channels.WeChat.Simulator;
 using Piazza.Channels.WhatsApp;
@@ -16,35 +15,13 @@ namespace Piazza.Server.Tests.Join;
 /// <summary>The broadcast factory listening on a loopback port with every channel on its platform's real adapter, so that
 /// sandbox channels talk to Piazza's simulators over HTTP and the simulated citizens' messages reach the server's own
 /// webhooks, signed: a citizen writes on WhatsApp, starts the Telegram bot, follows on WeChat.</summary>
-public sealed class JoinFactory : BroadcastFactory
+public sealed class JoinFactory : LiveBroadcastFactory
 {
-    public JoinFactory() => UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        StartServer();
-    }
-
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
-    {
-        ["Broadcast:Adapters:RecordAll"] = "false",
-    };
-
     public WhatsAppSimulator WhatsApp => Service<WhatsAppSimulator>();
 
     public TelegramSandboxBots TelegramBots => Service<TelegramSandboxBots>();
 
     public WeChatSimulator WeChat => Service<WeChatSimulator>();
-
-    /// <summary>The channel's account (settings and decrypted secrets), as the adapters get it.</summary>
-    public async Task<ChannelAccount> AccountAsync(Guid channelId)
-    {
-        await using var db = Database.CreateContext();
-        var snapshot = await Service<EngineData>().LoadChannelAsync(db, channelId, CancellationToken.None);
-        Assert.NotNull(snapshot);
-        return snapshot.Account;
-    }
 
     /// <summary>A citizen writes <paramref name="text"/> on WhatsApp from the simulated phone: the notification Meta would
     /// post, signed with the channel's app secret, to the channel's webhook.</summary>

@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Piazza.Broadcast;
-using Piazza.Channels;
 using Piazza.Channels.Telegram;
 using Piazza.Channels.Telegram.Simulator;
 using Piazza.Server.Sandbox;
@@ -17,33 +16,11 @@ namespace Piazza.Server.Tests.Telegram;
 /// <summary>The broadcast factory listening on a loopback port, so that sandbox Telegram channels reach the simulator
 /// through the real <see cref="TelegramAdapter"/> over HTTP and the simulator's updates reach the server's own webhook;
 /// every channel on its platform's adapter.</summary>
-public sealed class TelegramLiveFactory : BroadcastFactory
+public sealed class TelegramLiveFactory : LiveBroadcastFactory
 {
-    public TelegramLiveFactory() => UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        StartServer();
-    }
-
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
-    {
-        ["Broadcast:Adapters:RecordAll"] = "false",
-    };
-
     public TelegramSimulator Simulator => Service<TelegramSimulator>();
 
     public TelegramSandboxBots Bots => Service<TelegramSandboxBots>();
-
-    /// <summary>The channel's account (settings and decrypted secrets), as the adapters get it.</summary>
-    public async Task<ChannelAccount> AccountAsync(Guid channelId)
-    {
-        await using var db = Database.CreateContext();
-        var snapshot = await Service<EngineData>().LoadChannelAsync(db, channelId, CancellationToken.None);
-        Assert.NotNull(snapshot);
-        return snapshot.Account;
-    }
 
     /// <summary>Waits until the chat's person is an active subscriber of the channel.</summary>
     public async Task<Subscriber> SubscriberAsync(Guid channelId, long chatId, SubscriberStatus status = SubscriberStatus.Active)

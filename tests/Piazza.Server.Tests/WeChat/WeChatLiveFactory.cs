@@ -4,7 +4,6 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Piazza.Broadcast;
 using Piazza.Channels;
 using Piazza.Channels.WeChat;
 using Piazza.Channels.WeChat.Simulator;
@@ -18,19 +17,10 @@ namespace Piazza.Server.Tests.WeChat;
 /// <summary>The broadcast factory listening on a loopback port, so that sandbox WeChat channels reach the simulator
 /// through the real <see cref="WeChatApi"/> over HTTP and the simulator's callbacks reach the server's own webhook;
 /// every channel on its platform's adapter. The background comment reader waits an hour: tests call it themselves.</summary>
-public sealed partial class WeChatLiveFactory : BroadcastFactory
+public sealed partial class WeChatLiveFactory : LiveBroadcastFactory
 {
-    public WeChatLiveFactory() => UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        StartServer();
-    }
-
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
     {
-        ["Broadcast:Adapters:RecordAll"] = "false",
         ["Sandbox:WeChat:MassSendFinishDelay"] = "00:00:00.100",
         ["WeChat:Comments:Interval"] = "01:00:00",
     };
@@ -38,15 +28,6 @@ public sealed partial class WeChatLiveFactory : BroadcastFactory
     public WeChatSimulator Simulator => Service<WeChatSimulator>();
 
     public WeChatCommentReader Reader => Services.GetServices<IHostedService>().OfType<WeChatCommentReader>().Single();
-
-    /// <summary>The channel's account (settings and decrypted secrets), as the adapters get it.</summary>
-    public async Task<ChannelAccount> AccountAsync(Guid channelId)
-    {
-        await using var db = Database.CreateContext();
-        var snapshot = await Service<EngineData>().LoadChannelAsync(db, channelId, CancellationToken.None);
-        Assert.NotNull(snapshot);
-        return snapshot.Account;
-    }
 
     /// <summary>A follower follows the sandbox account on the simulated phone (from a flyer when <paramref name="scene"/>
     /// is given); waits until the webhook and the inbound processor made them an active subscriber.</summary>

@@ -17,20 +17,10 @@ namespace Piazza.Server.Tests.WhatsApp;
 
 /// <summary>The broadcast factory listening on a loopback port (the simulator calls the server's own address), every
 /// channel on its platform's adapter, and the simulator's status callbacks 100 ms apart.</summary>
-public sealed class SandboxFactory : BroadcastFactory
+public sealed class SandboxFactory : LiveBroadcastFactory
 {
-    public SandboxFactory() => UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-
-    /// <summary>Starts Kestrel: the clients' base address becomes the port it chose.</summary>
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        StartServer();
-    }
-
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
     {
-        ["Broadcast:Adapters:RecordAll"] = "false",
         ["Sandbox:WhatsApp:StatusDelay"] = "00:00:00.100",
     };
 }
