@@ -43,6 +43,7 @@ app.UseAuthorization();
 app.UseTenant();              // the organization of the user or API key limits every query (after authorization:
                               // an endpoint's policy may authenticate another scheme, e.g. the API's keys)
 app.UseAntiforgery();
+app.UsePiazzaPublicSiteCompression();   // the public site's pages and feeds, compressed for slow phones
 app.UseOutputCache();         // the public site's pages, a few seconds (PublicSite:CacheFor)
 
 app.MapStaticAssets();

@@ -114,7 +114,8 @@ public static class PublicNewsEndpoints
         var items = await request.Site.PageAsync(topic?.Id, 1, request.Site.Options.FeedSize, ct);
         var title = topic is null ? context.T["All news"] : context.T["News on {0}", context.TopicName(topic)];
         var feed = AtomFeed.Write(context, title, context.Url(path), topic is null ? context.Url("/archive") : context.TopicUrl(topic), items.Items);
-        var etag = new EntityTagHeaderValue("\"" + Convert.ToHexString(SHA256.HashData(feed).AsSpan(0, 16)) + "\"");
+        // Weak: the same feed compressed or not (the server compresses it when asked) is the same version.
+        var etag = new EntityTagHeaderValue("\"" + Convert.ToHexString(SHA256.HashData(feed).AsSpan(0, 16)) + "\"", isWeak: true);
         http.Response.Headers.ETag = etag.ToString();
         http.Response.Headers.CacheControl = "public, max-age=60";
         var asked = http.Request.GetTypedHeaders().IfNoneMatch;

@@ -187,6 +187,29 @@ public sealed class PublicSiteTests(PublicSiteFactory factory) : IClassFixture<P
     }
 
     [Fact]
+    public async Task Public_pages_and_feeds_travel_compressed_and_the_consoles_pages_do_not()
+    {
+        var (n, slug) = await factory.SiteAsync();
+        await PublicSiteFactory.PublishAsync(n, "Avviso compresso", "Un testo abbastanza lungo da valere la compressione. " + string.Concat(Enumerable.Repeat("Ripetuto. ", 50)));
+        var visitor = factory.Visitor();
+        foreach (var url in new[] { $"/{slug}/it", $"/{slug}/it/archive", $"/{slug}/it/feed.atom", "/console/sign-in" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.AcceptEncoding.ParseAdd("gzip");
+            using var response = await visitor.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var compressed = response.Content.Headers.ContentEncoding.Contains("gzip");
+            Assert.True(url.StartsWith("/console", StringComparison.Ordinal) ? !compressed : compressed, $"{url}: Content-Encoding {string.Join(",", response.Content.Headers.ContentEncoding)}");
+            if (compressed)
+            {
+                await using var gzip = new System.IO.Compression.GZipStream(await response.Content.ReadAsStreamAsync(), System.IO.Compression.CompressionMode.Decompress);
+                using var reader = new StreamReader(gzip);
+                Assert.Contains("Avviso compresso", await reader.ReadToEndAsync(), StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
     public async Task An_organization_may_not_take_an_address_of_the_server()
     {
         await using var scope = factory.Services.CreateAsyncScope();
