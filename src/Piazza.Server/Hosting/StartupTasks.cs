@@ -49,6 +49,7 @@ public sealed class StartupTasks(
         address = address.Replace("://[::]", "://localhost", StringComparison.Ordinal).Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal).Replace("://+", "://localhost", StringComparison.Ordinal);
         Console.WriteLine();
         Console.WriteLine($"  Piazza staff console: {address}/console");
+        Console.WriteLine($"  Public site:          {address}/");
         if (_demo is { } demo)
         {
             Console.WriteLine($"  Demo municipality \"Comune di Prato (demo)\" created. Sign in as {DemoSeeder.AdminEmail} with password {demo.Password}");
