@@ -93,7 +93,7 @@ public sealed class JoinRulesTests
     {
         var bot = new Dictionary<string, string> { [TelegramChannel.BotUsername] = "@ComunePratoBot" };
         var plain = TelegramJoin.For(new JoinRequest(bot, "it", ItZh));
-        Assert.Equal((JoinKind.StartBot, "https://t.me/ComunePratoBot", "@ComunePratoBot", "/start", "/stop"), (plain.Kind, plain.Link, plain.Handle, plain.Keyword, plain.LeaveKeyword));
+        Assert.Equal((JoinKind.StartBot, "https://t.me/ComunePratoBot?start=c-website", "@ComunePratoBot", "/start", "/stop"), (plain.Kind, plain.Link, plain.Handle, plain.Keyword, plain.LeaveKeyword));
         Assert.Equal("https://t.me/ComunePratoBot?start=c-palazzetto", TelegramJoin.For(new JoinRequest(bot, "zh", ItZh, null, "palazzetto")).Link);
         Assert.Equal("https://t.me/ComunePratoBot?start=t-sport_c-palazzetto", TelegramJoin.For(new JoinRequest(bot, "it", ItZh, "sport", "palazzetto")).Link);
         Assert.Null(TelegramJoin.CampaignProblem(bot));

@@ -3,8 +3,8 @@ using Piazza.Inbound;
 namespace Piazza.Channels.Telegram;
 
 /// <summary>
-/// Joining on Telegram: a bot is opened with its link and started (<c>https://t.me/&lt;bot&gt;</c>, or the deep link
-/// <c>https://t.me/&lt;bot&gt;?start=c-&lt;scene&gt;</c> of a flyer, <c>t-&lt;topic&gt;_c-&lt;scene&gt;</c> with a topic,
+/// Joining on Telegram: a bot is opened with its deep link and started (<c>https://t.me/&lt;bot&gt;?start=c-website</c> from
+/// the public pages, <c>https://t.me/&lt;bot&gt;?start=c-&lt;scene&gt;</c> of a flyer, <c>t-&lt;topic&gt;_c-&lt;scene&gt;</c> with a topic,
 /// built by <see cref="TelegramDeepLink"/>); a public channel (setting <c>channelUsername</c>) is joined at
 /// <c>https://t.me/&lt;channel&gt;</c>. A public channel's members are not known to the bot, so it has no flyer campaigns.
 /// </summary>
@@ -32,9 +32,9 @@ public static class TelegramJoin
         };
         var start = Keywords.Display(commands, InboundSettings.SubscribeKeywords, request.Language, request.OrganizationLanguages);
         var stop = Keywords.Display(commands, InboundSettings.UnsubscribeKeywords, request.Language, request.OrganizationLanguages);
-        var deepLink = bot is null ? null
-            : request.TopicKey is null && request.Campaign is null ? "https://t.me/" + Uri.EscapeDataString(bot)
-            : TelegramDeepLink.Build(bot, request.TopicKey, request.Campaign);
+        // Without a flyer's campaign the link is the website's own (c-website), as WeChat's website QR code is: the office
+        // sees who came from the public pages.
+        var deepLink = bot is null ? null : TelegramDeepLink.Build(bot, request.TopicKey, request.Campaign ?? (request.TopicKey is null ? Piazza.Campaigns.FlyerCampaign.WebsiteScene : null));
         return new ChannelJoin(JoinKind.StartBot, deepLink, bot is null ? null : "@" + bot, start, stop);
     }
 

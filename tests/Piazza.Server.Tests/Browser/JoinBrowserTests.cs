@@ -42,7 +42,7 @@ public sealed partial class JoinBrowserTests(BrowserFixture fixture) : IClassFix
         var expected = await ExpectedLinksAsync(DemoSlug, keyword);
         Assert.Contains($"https://wa.me/{channels.WhatsAppNumber[1..]}?text={Uri.EscapeDataString(keyword)}", expected.Values);
         Assert.Contains(channels.WeChatWebsiteUrl, expected.Values);
-        Assert.Contains($"https://t.me/{channels.TelegramBot}", expected.Values);
+        Assert.Contains($"https://t.me/{channels.TelegramBot}?start=c-website", expected.Values);
         Assert.Contains(channels.FacebookPage, expected.Values);
         Assert.Contains("https://mastodon.uno/@comunediprato", expected.Values);
         Assert.Contains("https://t.me/PratoSport", expected.Values);
@@ -263,7 +263,10 @@ public sealed partial class JoinBrowserTests(BrowserFixture fixture) : IClassFix
             {
                 ChannelKind.WhatsApp => $"https://wa.me/{settings["phoneNumber"].TrimStart('+')}?text={Uri.EscapeDataString(keyword)}",
                 ChannelKind.WeChat => (await db.FlyerCampaigns.IgnoreQueryFilters().SingleAsync(f => f.ChannelId == c.Id && f.Scene == "website")).JoinUrl!,
-                ChannelKind.Telegram => "https://t.me/" + (settings.GetValueOrDefault("channelUsername") ?? settings["botUsername"]).TrimStart('@'),
+                // A bot's link from the public pages is its deep link with the website as campaign; a public channel's, its address.
+                ChannelKind.Telegram => settings.GetValueOrDefault("channelUsername") is { } channel
+                    ? "https://t.me/" + channel.TrimStart('@')
+                    : "https://t.me/" + settings["botUsername"].TrimStart('@') + "?start=c-website",
                 ChannelKind.Facebook => settings["pageUrl"],
                 ChannelKind.X => "https://x.com/" + settings["username"].TrimStart('@'),
                 ChannelKind.Mastodon => settings["account"].TrimStart('@').Split('@') is var a ? $"https://{a[1]}/@{a[0]}" : "",
