@@ -222,9 +222,12 @@ public sealed class DispatcherFaultTests(BroadcastFactory factory) : IClassFixtu
         var messages = factory.Recorder.Messages.Where(m => m.ChannelId == n.ChannelId).OrderBy(m => m.At).ToList();
         var lastEmergency = messages.FindLastIndex(m => m.PostId == emergency);
         var firstEmergency = messages.FindIndex(m => m.PostId == emergency);
-        // Between the first and the last emergency message, no routine one (the emergency is first in the queue);
-        // before the first, at most what the channel had already claimed (a quarter second at 100/s) went out.
-        Assert.DoesNotContain(messages.Skip(firstEmergency).Take(lastEmergency - firstEmergency), m => m.PostId == routine);
+        // Between the first and the last emergency message, no routine one but those a sender had already taken when the
+        // emergency was claimed (the emergency is first in the queue; a sender that took a routine message just before, then
+        // lost the CPU, records it a moment later): at most one per concurrent sender, where a queue in order would have
+        // sent the 350 routine messages left first. Before the first, at most what the channel had already claimed went out.
+        var interleaved = messages.Skip(firstEmergency).Take(lastEmergency - firstEmergency).Count(m => m.PostId == routine);
+        Assert.True(interleaved <= new BroadcastOptions().MaxConcurrentSends, $"{interleaved} routine messages went out in the middle of the emergency");
         Assert.Equal(400, messages.Count(m => m.PostId == emergency));
         Assert.True(messages.Count(m => m.PostId == routine) < 400, "the routine broadcast was not finished when the emergency went out");
         await BroadcastFactory.WaitForStateAsync(n, routine, 60, "Sent");

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 using Piazza.Server.Tests.Infrastructure;
 using Xunit;
@@ -38,6 +40,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             b.UseSetting("Demo:Password", Password);
             b.UseSetting("Demo:Subscribers", "24");
             b.UseSetting("PublicSite:CacheFor", "00:00:00");
+            Directory.CreateDirectory(ScreenshotDirectory);
+            b.ConfigureLogging(l => l.AddProvider(new ServerErrorLog(Path.Combine(ScreenshotDirectory, "server-errors.log"))));
         });
         // A port of its own on the loopback interface, chosen by the system: UseKestrel(0) alone left Kestrel on its
         // default localhost:5000, so two test runs at the same time (several worktrees) failed to start.
