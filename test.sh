@@ -64,7 +64,11 @@ status=0
 for db in sqlite postgres; do
   log "tests on $db"
   PIAZZA_TEST_DB=$db PIAZZA_SCREENSHOTS="$OUT/screenshots/$db" dotnet test Piazza.slnx -c Release --no-build -nologo \
-    --logger "trx;LogFilePrefix=$db" --logger "console;verbosity=minimal" --results-directory "$OUT/$db" "$@" || status=1
+    --logger "trx;LogFilePrefix=$db" --logger "console;verbosity=minimal" --results-directory "$OUT/$db" "$@" \
+    || { status=1
+         # A browser test that failed on a server error: what the server logged, so the CI log says why.
+         log_file="$OUT/screenshots/$db/server-errors.log"
+         [ -s "$log_file" ] && { echo "-- the server's errors during the browser tests on $db (last 120 lines of $log_file):"; tail -n 120 "$log_file"; }; }
 done
 
 # 4. One line: what passed and what did not (tests that did not run count as failed) ----------------

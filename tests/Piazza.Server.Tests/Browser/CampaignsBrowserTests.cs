@@ -3,9 +3,6 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using Xunit;
-using ZXing;
-using ZXing.Common;
-using ZXing.QrCode;
 
 namespace Piazza.Server.Tests.Browser;
 
@@ -62,14 +59,14 @@ public sealed partial class CampaignsBrowserTests(BrowserFixture fixture) : ICla
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png.Bytes[..4]);
         var width = (png.Bytes[16] << 24) | (png.Bytes[17] << 16) | (png.Bytes[18] << 8) | png.Bytes[19];
         Assert.True(width >= 1200, $"the PNG is {width} pixels wide");
-        Assert.Equal(joinUrl, await DecodeAsync(page, png.Bytes, "image/png"));
+        Assert.Equal(joinUrl, await QrImages.DecodeAsync(page, png.Bytes, "image/png"));
 
         var svg = await DownloadAsync(page, row.GetByTestId("download-svg"));
         Assert.Equal("piazza-qr-mercato-pistoiese.svg", svg.Name);
         var svgText = Encoding.UTF8.GetString(svg.Bytes);
         Assert.Contains("width=\"50mm\"", svgText, StringComparison.Ordinal);
         _ = System.Xml.Linq.XDocument.Parse(svgText);
-        Assert.Equal(joinUrl, await DecodeAsync(page, svg.Bytes, "image/svg+xml"));
+        Assert.Equal(joinUrl, await QrImages.DecodeAsync(page, svg.Bytes, "image/svg+xml"));
 
         var response = await page.Context.APIRequest.GetAsync($"/console/channels/{wechat}/campaigns/{campaignId}/qr.svg");
         Assert.Equal(200, response.Status);
@@ -120,34 +117,5 @@ public sealed partial class CampaignsBrowserTests(BrowserFixture fixture) : ICla
         var download = await page.RunAndWaitForDownloadAsync(() => link.ClickAsync());
         var path = await download.PathAsync();
         return (download.SuggestedFilename, await File.ReadAllBytesAsync(path));
-    }
-
-    /// <summary>Draws the image at 600×600 in the browser (white behind it, no smoothing) and reads the QR code in its
-    /// pixels with ZXing.</summary>
-    private static async Task<string?> DecodeAsync(IPage page, byte[] image, string mediaType)
-    {
-        const int Size = 600;
-        const string Script = """
-            async ([src, size]) => {
-              const img = new Image();
-              img.src = src;
-              await img.decode();
-              const canvas = document.createElement('canvas');
-              canvas.width = size; canvas.height = size;
-              const g = canvas.getContext('2d');
-              g.imageSmoothingEnabled = false;
-              g.fillStyle = '#fff';
-              g.fillRect(0, 0, size, size);
-              g.drawImage(img, 0, 0, size, size);
-              const rgba = g.getImageData(0, 0, size, size).data;
-              let gray = '';
-              for (let i = 0; i < rgba.length; i += 4) gray += String.fromCharCode(rgba[i]);
-              return btoa(gray);
-            }
-            """;
-        var gray = Convert.FromBase64String(await page.EvaluateAsync<string>(Script, new object[] { $"data:{mediaType};base64,{Convert.ToBase64String(image)}", Size }));
-        var bitmap = new BinaryBitmap(new HybridBinarizer(new RGBLuminanceSource(gray, Size, Size, RGBLuminanceSource.BitmapFormat.Gray8)));
-        var result = new QRCodeReader().decode(bitmap, new Dictionary<DecodeHintType, object> { [DecodeHintType.TRY_HARDER] = true });
-        return result?.Text;
     }
 }

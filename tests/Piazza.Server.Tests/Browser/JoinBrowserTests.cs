@@ -8,9 +8,6 @@ using Microsoft.Playwright;
 using Piazza.Campaigns;
 using Piazza.Channels;
 using Xunit;
-using ZXing;
-using ZXing.Common;
-using ZXing.QrCode;
 
 namespace Piazza.Server.Tests.Browser;
 
@@ -127,8 +124,8 @@ public sealed partial class JoinBrowserTests(BrowserFixture fixture) : IClassFix
 
             var qr = page.GetByTestId("flyer-qr");
             var src = (await qr.GetAttributeAsync("src"))!;
-            Assert.Equal(link, await DecodeAsync(page, await FetchAsync(page, src), "image/svg+xml"));
-            Assert.Equal(link, await DecodeAsync(page, await FetchAsync(page, src.Replace("/qr.svg", "/qr.png", StringComparison.Ordinal)), "image/png"));
+            Assert.Equal(link, await QrImages.DecodeAsync(page, await FetchAsync(page, src), "image/svg+xml"));
+            Assert.Equal(link, await QrImages.DecodeAsync(page, await FetchAsync(page, src.Replace("/qr.svg", "/qr.png", StringComparison.Ordinal)), "image/png"));
             await Axe.AssertAccessibleAsync(page, "the flyer " + path);
 
             // On paper: the code is at least 6 cm wide, and the flyer is one A4 page.
@@ -189,8 +186,8 @@ public sealed partial class JoinBrowserTests(BrowserFixture fixture) : IClassFix
             var link = $"https://wa.me/{channels.WhatsAppNumber[1..]}?text={Uri.EscapeDataString(keyword + " t-farmacie-di-turno_c-farmacie-2026")}";
             var codes = row.Locator($"[data-testid=campaign-link][data-lang={language}]");
             await Assertions.Expect(codes.GetByTestId("campaign-url")).ToHaveTextAsync(link);
-            Assert.Equal(link, await DecodeAsync(page, await FetchAsync(page, await codes.GetByTestId("download-png-" + language).GetAttributeAsync("href")), "image/png"));
-            Assert.Equal(link, await DecodeAsync(page, await FetchAsync(page, await codes.GetByTestId("download-svg-" + language).GetAttributeAsync("href")), "image/svg+xml"));
+            Assert.Equal(link, await QrImages.DecodeAsync(page, await FetchAsync(page, await codes.GetByTestId("download-png-" + language).GetAttributeAsync("href")), "image/png"));
+            Assert.Equal(link, await QrImages.DecodeAsync(page, await FetchAsync(page, await codes.GetByTestId("download-svg-" + language).GetAttributeAsync("href")), "image/svg+xml"));
         }
 
         Assert.Equal($"/prato-demo/zh/channels/{channels.WhatsApp}/flyer?campaign=farmacie-2026&also=it",
@@ -236,11 +233,11 @@ public sealed partial class JoinBrowserTests(BrowserFixture fixture) : IClassFix
         foreach (var card in await cards.AllAsync())
         {
             var link = expected[Guid.Parse((await card.GetAttributeAsync("data-channel"))!)];
-            Assert.Equal(link, await DecodeAsync(page, await FetchAsync(page, await card.GetByTestId("join-qr").GetAttributeAsync("src")), "image/svg+xml"));
-            Assert.Equal(link, await DecodeAsync(page, await FetchAsync(page, await card.GetByTestId("qr-png").GetAttributeAsync("href")), "image/png"));
+            Assert.Equal(link, await QrImages.DecodeAsync(page, await FetchAsync(page, await card.GetByTestId("join-qr").GetAttributeAsync("src")), "image/svg+xml"));
+            Assert.Equal(link, await QrImages.DecodeAsync(page, await FetchAsync(page, await card.GetByTestId("qr-png").GetAttributeAsync("href")), "image/png"));
             var svg = await FetchAsync(page, await card.GetByTestId("qr-svg").GetAttributeAsync("href"));
             _ = System.Xml.Linq.XDocument.Parse(Encoding.UTF8.GetString(svg));
-            Assert.Equal(link, await DecodeAsync(page, svg, "image/svg+xml"));
+            Assert.Equal(link, await QrImages.DecodeAsync(page, svg, "image/svg+xml"));
             if (await card.GetAttributeAsync("data-kind") != nameof(ChannelKind.WeChat))
             {
                 Assert.Equal(link, await card.GetByTestId("join-link").GetAttributeAsync("href"));
@@ -318,66 +315,6 @@ public sealed partial class JoinBrowserTests(BrowserFixture fixture) : IClassFix
         Assert.True(box.Success, "the PDF has no MediaBox");
         double N(int i) => double.Parse(box.Groups[i].Value, CultureInfo.InvariantCulture);
         return (pages, (N(3) - N(1), N(4) - N(2)));
-    }
-
-    /// <summary>Draws the image in the browser (white behind it) and reads the QR code in its pixels with ZXing: at
-    /// 600×600 without smoothing, and, should the drawing's rounding of module edges defeat the decoder, at other sizes
-    /// and with smoothing (a phone's camera sees the code at whatever size it happens to be).</summary>
-    private static async Task<string?> DecodeAsync(IPage page, byte[] image, string mediaType)
-    {
-        foreach (var (size, smooth) in new[] { (600, false), (600, true), (800, false), (512, true), (1000, true) })
-        {
-            if (await DecodeAtAsync(page, image, mediaType, size, smooth) is { } text)
-            {
-                return text;
-            }
-        }
-
-        return null;
-    }
-
-    private static async Task<string?> DecodeAtAsync(IPage page, byte[] image, string mediaType, int size, bool smooth)
-    {
-        const string Script = """
-            async ([src, size, smooth]) => {
-              const img = new Image();
-              img.src = src;
-              await img.decode();
-              const canvas = document.createElement('canvas');
-              canvas.width = size; canvas.height = size;
-              const g = canvas.getContext('2d');
-              g.imageSmoothingEnabled = smooth;
-              g.fillStyle = '#fff';
-              g.fillRect(0, 0, size, size);
-              g.drawImage(img, 0, 0, size, size);
-              const rgba = g.getImageData(0, 0, size, size).data;
-              let gray = '';
-              for (let i = 0; i < rgba.length; i += 4) gray += String.fromCharCode(rgba[i]);
-              return btoa(gray);
-            }
-            """;
-        var gray = Convert.FromBase64String(await page.EvaluateAsync<string>(Script, new object[] { $"data:{mediaType};base64,{Convert.ToBase64String(image)}", size, smooth }));
-        var source = new RGBLuminanceSource(gray, size, size, RGBLuminanceSource.BitmapFormat.Gray8);
-        // A generated code drawn straight is read as a "pure" code first (its modules found from its corners), then
-        // searched for as a camera would (finder patterns), with each binarizer.
-        foreach (var bitmap in new[] { new BinaryBitmap(new HybridBinarizer(source)), new BinaryBitmap(new GlobalHistogramBinarizer(source)) })
-        {
-            foreach (var pure in new[] { true, false })
-            {
-                var hints = new Dictionary<DecodeHintType, object> { [DecodeHintType.TRY_HARDER] = true };
-                if (pure)
-                {
-                    hints[DecodeHintType.PURE_BARCODE] = true;
-                }
-
-                if (new QRCodeReader().decode(bitmap, hints)?.Text is { } text)
-                {
-                    return text;
-                }
-            }
-        }
-
-        return null;
     }
 
     [GeneratedRegex(@"/Type\s*/Page[^s]")]

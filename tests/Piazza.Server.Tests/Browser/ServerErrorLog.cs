@@ -28,9 +28,15 @@ public sealed class ServerErrorLog(string path) : ILoggerProvider
                 return;
             }
 
+            var message = formatter(state, exception);
+            if (message.Contains("\"__EFMigrationsHistory\"", StringComparison.Ordinal))
+            {
+                return; // (the migrator's first look for its history table, before the table exists, is expected to fail)
+            }
+
             lock (Gate)
             {
-                File.AppendAllText(path, $"{DateTime.UtcNow:O} {logLevel} {category}: {formatter(state, exception)}\n{exception}\n\n");
+                File.AppendAllText(path, $"{DateTime.UtcNow:O} {logLevel} {category}: {message}\n{exception}\n\n");
             }
         }
     }

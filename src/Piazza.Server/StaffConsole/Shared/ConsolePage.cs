@@ -26,6 +26,28 @@ public abstract class ConsolePage : ComponentBase
     /// <summary>True when the object asked for does not exist in this organization.</summary>
     protected bool NotFound { get; set; }
 
+    private bool _initialized;
+
+    /// <summary>The lifecycle of <see cref="ComponentBase"/> without its early render. ComponentBase renders a page
+    /// once while <c>OnInitializedAsync</c> is still awaiting; the console is rendered statically on the server, where
+    /// that render is thrown away, but it still runs the markup against half-loaded state — which throws only when a
+    /// query happens to yield (PostgreSQL yes, SQLite never), so such a bug showed on one database, now and then.
+    /// Here a page renders once, after it has loaded.</summary>
+    public override async Task SetParametersAsync(ParameterView parameters)
+    {
+        parameters.SetParameterProperties(this);
+        if (!_initialized)
+        {
+            _initialized = true;
+            OnInitialized();
+            await OnInitializedAsync();
+        }
+
+        OnParametersSet();
+        await OnParametersSetAsync();
+        StateHasChanged();
+    }
+
     protected async Task<bool> RunAsync(Func<Task> action)
     {
         Errors = new Dictionary<string, string[]>();
